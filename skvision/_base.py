@@ -1,0 +1,255 @@
+"""The one scikit-learn <-> Keras bridge every skvision estimator derives from.
+
+It reuses scikeras' sample-weight and seed utilities and owns what scikeras
+0.13 gets wrong under scikit-learn >= 1.6. It does not subclass
+``scikeras.wrappers.BaseWrapper``: that class defines ``_more_tags`` without
+``__sklearn_tags__``, which fails ``check_estimator_tags_renamed`` for every
+subclass, and its ``vars(self)``-based parameters break ``clone``. Instead:
+parameters come from the ``__init__`` signature, data is checked with
+``validate_data``, tags come from ``__sklearn_tags__``, seeds differ between
+random states, ``partial_fit`` trains one epoch and keeps the optimizer,
+sample weights are never modified in place, prediction avoids
+``model.predict``'s per-call cost, and pickling needs no patch of Keras.
+"""
+
+import tempfile
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+from pathlib import Path
+
+import keras
+import numpy as np
+from scikeras.wrappers import BaseWrapper
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from . import _inference, _training
+from ._random import draw_seed, seeded
+from ._validation import check_samples
+
+
+class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
+    """Fit loop, validation, prediction and persistence of skvision estimators.
+
+    Subclasses declare their parameters in ``__init__`` and implement
+    :meth:`_build_network` (and, for supervised nets, the target hooks).
+    """
+
+    _parameter_constraints = {
+        "optimizer": [StrOptions(set(_training.OPTIMIZERS))],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [StrOptions({"constant", "adaptive"}), dict, callable],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "monitor": [StrOptions({"val_loss", "val_accuracy", "loss", "accuracy"})],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "restore_best_weights": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "callbacks": [list, None],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "dtype": [StrOptions({"float32", "float64"})],
+    }
+
+    _loss = "mean_squared_error"
+    _metrics = ()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        tags.input_tags.allow_nan = False
+        tags.input_tags.sparse = False
+        return tags
+
+    # -- hooks ------------------------------------------------------------------
+    @abstractmethod
+    def _build_network(self, n_features, seed):
+        """Return the uncompiled ``keras.Model`` for this estimator."""
+
+    def _prepare_targets(self, X, y, *, reset, classes=None):
+        """Encoded targets for Keras (autoencoders return ``X``)."""
+        return X
+
+    def _stratify_labels(self, y):
+        return None
+
+    def _weights(self, y, sample_weight):
+        return sample_weight
+
+    # -- fitting ----------------------------------------------------------------
+    def _fit(self, X, y, *, sample_weight, validation_data, epochs, incremental, **kw):
+        restart = not (incremental or self.warm_start) or not hasattr(self, "model_")
+        X, y, image_shape = check_samples(self, X, y, reset=restart, dtype=self.dtype)
+        targets = self._prepare_targets(X, y, reset=restart, **kw)
+        X, targets, weights = self._weighted(
+            X, targets, self._weights(y, sample_weight)
+        )
+        if restart:
+            self._start(X.shape[1], image_shape)
+        validation = self._validation_set(validation_data)
+        if validation is None and not incremental and self._holds_out():
+            train, validation = _training.split_validation(
+                X,
+                targets,
+                weights,
+                self.validation_fraction,
+                self._seed,
+                self._stratify_labels(targets),
+            )
+            X, targets, weights = train
+        self._train(X, targets, weights, validation, epochs, incremental)
+        return self
+
+    def _start(self, n_features, image_shape):
+        """Build and compile a fresh network and reset the training record."""
+        self._seed = None if self.random_state is None else draw_seed(self.random_state)
+        self.input_shape_ = tuple(image_shape or (n_features,))
+        with seeded(self._seed):
+            self.model_ = self._build_network(n_features, self._seed)
+        self._predictor = _inference.FastPredictor(self.model_)
+        self.model_.compile(
+            optimizer=_training.make_optimizer(
+                self.optimizer, self.learning_rate_init, self.momentum
+            ),
+            loss=self._loss,
+            metrics=list(self._metrics),
+        )
+        self.history_ = {}
+
+    def _weighted(self, X, targets, sample_weight):
+        """Drop zero-weight samples and scale the other weights to mean 1.
+
+        Keras averages ``weight * loss`` over a batch; with a mean weight of 1
+        that is the weighted mean scikit-learn means, whatever the weights'
+        scale, and a weight of 2 counts like a repeated sample.
+        """
+        if sample_weight is None:
+            return X, targets, None
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        if sample_weight.ndim == 1 and np.any(sample_weight < 0):
+            raise ValueError("Negative values in data passed to `sample_weight`.")
+        # scikeras checks the shape, rejects all-zero weights and drops zeros.
+        X, targets, sample_weight = BaseWrapper._validate_sample_weight(
+            X, targets, sample_weight
+        )
+        return X, targets, (sample_weight / sample_weight.mean()).astype(np.float32)
+
+    def _holds_out(self):
+        """Whether fit holds out ``validation_fraction`` of the samples."""
+        needs_it = self.early_stopping or self.learning_rate == "adaptive"
+        return needs_it and self.validation_fraction > 0
+
+    def _validation_set(self, validation_data):
+        if validation_data is None:
+            return None
+        if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+            raise ValueError(
+                "validation_data must be a pair (X_val, y_val); "
+                f"got {type(validation_data).__name__}."
+            )
+        X_val, y_val = validation_data
+        X_val, y_val, _ = check_samples(
+            self, X_val, y_val, reset=False, dtype=self.dtype
+        )
+        return X_val, self._prepare_targets(X_val, y_val, reset=False), None
+
+    def _callbacks(self, has_validation, incremental):
+        monitor = self.monitor if has_validation else self.monitor.removeprefix("val_")
+        callbacks = [
+            _training.schedule_callback(
+                self.learning_rate, self.learning_rate_init, monitor
+            )
+        ]
+        if self.early_stopping and not incremental:
+            callbacks.append(
+                _training.early_stopping_callback(
+                    monitor, self.n_iter_no_change, self.restore_best_weights
+                )
+            )
+        callbacks.extend(self.callbacks or ())
+        return [callback for callback in callbacks if callback is not None], monitor
+
+    def _train(self, X, targets, weights, validation, epochs, incremental):
+        """Run ``model_.fit`` for up to ``epochs`` more epochs and record them."""
+        callbacks, monitor = self._callbacks(validation is not None, incremental)
+        if validation is not None and validation[2] is None:
+            validation = validation[:2]
+        first_epoch = self.current_epoch
+        # A per-epoch seed: consecutive partial_fit calls must not reshuffle alike.
+        seed = None if self._seed is None else self._seed + first_epoch
+        with seeded(seed):
+            history = self.model_.fit(
+                X,
+                targets,
+                sample_weight=weights,
+                validation_data=validation,
+                batch_size=self.batch_size,
+                epochs=first_epoch + epochs,
+                initial_epoch=first_epoch,
+                shuffle=True,
+                callbacks=callbacks,
+                verbose=self.verbose,
+            ).history
+        for key, values in history.items():
+            self.history_.setdefault(key, []).extend(float(v) for v in values)
+        self.n_iter_ = self.current_epoch
+        self.best_epoch_ = self._best_epoch(first_epoch, monitor, incremental)
+
+    def _best_epoch(self, first_epoch, monitor, incremental):
+        """Index in ``history_`` of the epoch whose weights the model holds."""
+        scores = self.history_.get(monitor, [])[first_epoch:]
+        if incremental or not (self.early_stopping and self.restore_best_weights):
+            return self.current_epoch - 1
+        best = np.argmax if monitor.endswith("accuracy") else np.argmin
+        return first_epoch + int(best(scores))
+
+    @property
+    def current_epoch(self):
+        """Number of epochs trained so far (0 before fitting)."""
+        return len(getattr(self, "history_", {}).get("loss", ()))
+
+    # -- inference --------------------------------------------------------------
+    def _forward(self, X):
+        """Network outputs for validated float32 samples."""
+        return self._predictor(X)
+
+    def _check_predict_input(self, X):
+        check_is_fitted(self, "model_")
+        X, _, _ = check_samples(self, X, reset=False, dtype=self.dtype)
+        return X
+
+    # -- persistence: the model travels as a .keras archive -------------------
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state.pop("_predictor", None)
+        if "model_" in state:
+            state["model_"] = _model_to_bytes(state["model_"])
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("model_"), bytes):
+            model = _model_from_bytes(state["model_"])
+            state = {
+                **state,
+                "model_": model,
+                "_predictor": _inference.FastPredictor(model),
+            }
+        super().__setstate__(state)
+
+
+def _model_to_bytes(model):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        model.save(path)
+        return path.read_bytes()
+
+
+def _model_from_bytes(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        path.write_bytes(data)
+        return keras.saving.load_model(path)

@@ -1,0 +1,125 @@
+"""Pure model-building functions: hyperparameters in, ``keras.Model`` out.
+
+Nothing here knows about scikit-learn; the estimators call these builders with
+their validated parameters and a seed, so every network is reproducible
+without touching Keras' global random state.
+"""
+
+import keras
+from keras import layers
+
+ACTIVATIONS = ("relu", "leaky_relu", "elu", "selu", "gelu", "tanh")
+
+# Initializers matched to the activation keep the signal's variance stable
+# through deep stacks (He for the ReLU family, LeCun for SELU, Glorot for tanh).
+_INITIALIZERS = {
+    "relu": keras.initializers.HeNormal,
+    "leaky_relu": keras.initializers.HeNormal,
+    "elu": keras.initializers.HeNormal,
+    "gelu": keras.initializers.HeNormal,
+    "selu": keras.initializers.LecunNormal,
+    "tanh": keras.initializers.GlorotUniform,
+}
+
+
+def activation_layer(activation, negative_slope=0.3, name=None, dtype=None):
+    """Return the Keras layer applying ``activation``."""
+    if activation == "leaky_relu":
+        return layers.LeakyReLU(negative_slope=negative_slope, name=name, dtype=dtype)
+    return layers.Activation(activation, name=name, dtype=dtype)
+
+
+def dense_block(
+    x,
+    units,
+    *,
+    activation="relu",
+    negative_slope=0.3,
+    batch_normalization=False,
+    dropout=0.0,
+    l2=0.0,
+    seed=None,
+    name="dense",
+    dtype=None,
+):
+    """Dense -> [BatchNormalization] -> activation -> [Dropout]."""
+    x = layers.Dense(
+        units,
+        # A bias before batch normalization is cancelled by its centring.
+        use_bias=not batch_normalization,
+        kernel_initializer=_INITIALIZERS[activation](seed=seed),
+        kernel_regularizer=keras.regularizers.L2(l2) if l2 else None,
+        name=name,
+        dtype=dtype,
+    )(x)
+    if batch_normalization:
+        x = layers.BatchNormalization(name=f"{name}_bn", dtype=dtype)(x)
+    x = activation_layer(activation, negative_slope, f"{name}_act", dtype)(x)
+    if dropout:
+        x = layers.Dropout(dropout, seed=seed, name=f"{name}_dropout", dtype=dtype)(x)
+    return x
+
+
+def dense_stack(x, hidden_layer_sizes, *, seed=None, **block_params):
+    """Apply one :func:`dense_block` per entry of ``hidden_layer_sizes``."""
+    for i, units in enumerate(hidden_layer_sizes):
+        layer_seed = None if seed is None else seed + i
+        x = dense_block(x, units, seed=layer_seed, name=f"dense_{i}", **block_params)
+    return x
+
+
+def softmax_head(x, n_classes, *, seed=None, dtype=None):
+    """Final class-probability layer."""
+    return layers.Dense(
+        n_classes,
+        activation="softmax",
+        kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+        name="probabilities",
+        dtype=dtype,
+    )(x)
+
+
+def build_dense_classifier(
+    n_features,
+    n_classes,
+    *,
+    hidden_layer_sizes=(512, 256),
+    seed=None,
+    dtype="float32",
+    **block_params,
+):
+    """Fully connected classifier on flat inputs of ``n_features`` values.
+
+    Parameters
+    ----------
+    n_features : int
+        Length of each (flattened) input sample.
+    n_classes : int
+        Number of output probabilities.
+    hidden_layer_sizes : tuple of int
+        Width of each hidden layer; ``()`` gives multinomial logistic regression.
+    seed : int or None
+        Seed of every initializer and dropout layer.
+    dtype : {"float32", "float64"}
+        Precision of the weights and computations.
+    **block_params
+        ``activation``, ``negative_slope``, ``batch_normalization``, ``dropout``
+        and ``l2``, as in :func:`dense_block`.
+
+    Returns
+    -------
+    keras.Model
+        An uncompiled functional model.
+
+    Examples
+    --------
+    >>> from skvision._networks import build_dense_classifier
+    >>> model = build_dense_classifier(784, 10, hidden_layer_sizes=(32,), seed=0)
+    >>> model.output_shape
+    (None, 10)
+    """
+    inputs = keras.Input((n_features,), dtype=dtype, name="pixels")
+    x = dense_stack(inputs, hidden_layer_sizes, seed=seed, dtype=dtype, **block_params)
+    head_seed = None if seed is None else seed + len(hidden_layer_sizes)
+    outputs = softmax_head(x, n_classes, seed=head_seed, dtype=dtype)
+    return keras.Model(inputs, outputs, name="dense_net")

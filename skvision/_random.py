@@ -1,0 +1,47 @@
+"""Seeding that makes fits reproducible without changing the caller's RNGs."""
+
+import random
+from contextlib import contextmanager
+
+import keras
+import numpy as np
+from scikeras.utils.random_state import tf_get_seed, tf_set_seed
+from sklearn.utils import check_random_state
+
+MAX_SEED = 2**31 - 1
+
+
+def draw_seed(random_state):
+    """An int seed drawn from ``random_state``.
+
+    Unlike scikeras (``RandomState.randint(low=1)``, which is always 0), every
+    ``RandomState`` gives its own seed, and equal states give equal seeds.
+    """
+    if isinstance(random_state, np.random.RandomState):
+        # Draw from a copy: the user's generator is theirs, not ours to advance.
+        state = np.random.RandomState()
+        state.set_state(random_state.get_state())
+        return int(state.randint(MAX_SEED))
+    return int(check_random_state(random_state).randint(MAX_SEED))
+
+
+@contextmanager
+def seeded(seed):
+    """Seed Python, NumPy, the backend and Keras; restore Python, NumPy and TF after.
+
+    Keras draws its data shuffling from these global generators, so a fit is
+    only reproducible when they are seeded; restoring them afterwards keeps the
+    seeding invisible to the rest of the program. ``seed=None`` does nothing.
+    """
+    if seed is None:
+        yield
+        return
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    tf_seed = tf_get_seed()
+    keras.utils.set_random_seed(int(seed) % MAX_SEED)
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+        tf_set_seed(tf_seed)

@@ -1,0 +1,110 @@
+"""Training ingredients shared by every estimator: optimizers, learning-rate
+schedules, early stopping and the validation split."""
+
+from numbers import Real
+
+import keras
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+
+# ReduceLROnPlateau settings of ``learning_rate="adaptive"``: sklearn's MLP
+# divides by 5 after a stall; we wait a little longer, as nets are noisier.
+PLATEAU_FACTOR = 0.2
+PLATEAU_PATIENCE = 3
+MIN_LEARNING_RATE = 1e-6
+
+
+def make_optimizer(name, learning_rate, momentum):
+    """A fresh Keras optimizer; ``momentum`` applies to SGD and RMSprop."""
+    if name == "sgd":
+        return keras.optimizers.SGD(learning_rate, momentum=momentum)
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate, momentum=momentum)
+    if name == "adamw":
+        return keras.optimizers.AdamW(learning_rate)
+    return keras.optimizers.Adam(learning_rate)
+
+
+def check_schedule(schedule):
+    """Validate a ``{epoch: learning_rate}`` dict, returning it sorted."""
+    steps = sorted(schedule.items())
+    for epoch, rate in steps:
+        if not isinstance(epoch, int | np.integer) or epoch < 0:
+            raise ValueError(
+                "The keys of a learning_rate schedule are epoch numbers (ints >= 0); "
+                f"got {epoch!r}."
+            )
+        if not isinstance(rate, Real) or not rate > 0:
+            raise ValueError(
+                "The values of a learning_rate schedule are positive floats; "
+                f"got {rate!r} at epoch {epoch}."
+            )
+    return steps
+
+
+def schedule_callback(learning_rate, learning_rate_init, monitor):
+    """The callback implementing ``learning_rate``, or None for "constant".
+
+    ``{7: 1e-3}`` means ``learning_rate_init`` for epochs 0-6 then 1e-3; a
+    callable is called as ``learning_rate(epoch, current_rate)``.
+    """
+    if learning_rate == "constant":
+        return None
+    if learning_rate == "adaptive":
+        return keras.callbacks.ReduceLROnPlateau(
+            monitor=monitor,
+            factor=PLATEAU_FACTOR,
+            patience=PLATEAU_PATIENCE,
+            min_lr=MIN_LEARNING_RATE,
+        )
+    if isinstance(learning_rate, dict):
+        steps = check_schedule(learning_rate)
+
+        def piecewise(epoch, _):
+            rate = learning_rate_init
+            for start, value in steps:
+                if epoch >= start:
+                    rate = value
+            return float(rate)
+
+        return keras.callbacks.LearningRateScheduler(piecewise)
+    return keras.callbacks.LearningRateScheduler(learning_rate)
+
+
+def split_validation(X, y, sample_weight, fraction, seed, stratify):
+    """Hold out ``fraction`` of the samples, stratified when possible.
+
+    Returns ``(X_train, y_train, w_train), (X_val, y_val, w_val)``.
+    """
+    n_val = int(np.ceil(fraction * len(X)))
+    if n_val < 1 or n_val >= len(X):
+        raise ValueError(
+            f"validation_fraction={fraction} leaves no training or no validation "
+            f"sample out of n_samples={len(X)}; pass more samples, "
+            "validation_data=(X_val, y_val) or early_stopping=False."
+        )
+    labels = None
+    if stratify is not None:
+        _, counts = np.unique(stratify, return_counts=True)
+        # Stratifying needs two members per class and room for every class.
+        if counts.min() >= 2 and len(counts) <= min(n_val, len(X) - n_val):
+            labels = stratify
+    train, val = train_test_split(
+        np.arange(len(X)), test_size=n_val, random_state=seed, stratify=labels
+    )
+    return tuple(
+        tuple(None if a is None else a[rows] for a in (X, y, sample_weight))
+        for rows in (train, val)
+    )
+
+
+def early_stopping_callback(monitor, patience, restore_best_weights):
+    """Keras early stopping that watches ``monitor`` (loss, or accuracy)."""
+    return keras.callbacks.EarlyStopping(
+        monitor=monitor,
+        mode="max" if monitor.endswith("accuracy") else "min",
+        patience=patience,
+        restore_best_weights=restore_best_weights,
+    )

@@ -1,0 +1,5 @@
+"""Image classifiers: dense and convolutional networks."""
+
+from ._dense import DenseNetClassifier
+
+__all__ = ["DenseNetClassifier"]

@@ -1,0 +1,153 @@
+"""What every skvision classifier adds to the shared Keras bridge."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
+
+from .._base import KerasEstimator
+
+
+class BaseNetClassifier(ClassifierMixin, KerasEstimator):
+    """Labels of any type in, the same labels out; softmax over ``classes_``."""
+
+    _parameter_constraints = {
+        **KerasEstimator._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+    _loss = "sparse_categorical_crossentropy"
+    _metrics = ("accuracy",)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = True
+        tags.classifier_tags.poor_score = False
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, *, validation_data=None):
+        """Train the network for up to ``max_iter`` epochs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, h, w[, c])
+            Training samples: flat vectors or images; uint8 pixels are scaled
+            by 1/255, other dtypes are used as given.
+        y : array-like of shape (n_samples,)
+            Class labels of any type.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights; zero-weight samples are dropped.
+        validation_data : tuple (X_val, y_val), default=None
+            A fixed validation set, used instead of holding out
+            ``validation_fraction`` of ``X`` (so several models can be compared
+            on identical data).
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            validation_data=validation_data,
+            epochs=self.max_iter,
+            incremental=False,
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train exactly one epoch on ``(X, y)``, keeping weights and optimizer.
+
+        Early stopping and the validation hold-out do not apply: each call is
+        one epoch over the data given, as Hyperband-style pruning expects.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, h, w[, c])
+            Training samples.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the problem; needed on the first call when the first
+            batch may miss some of them.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        self : object
+            The classifier, trained one more epoch.
+        """
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            validation_data=None,
+            epochs=1,
+            incremental=True,
+            classes=classes,
+        )
+
+    def predict_proba(self, X):
+        """Class probabilities, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, h, w[, c])
+            Samples, in the layout and dtype used for fitting.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, each row summing to 1.
+        """
+        return self._forward(self._check_predict_input(X))
+
+    def predict(self, X):
+        """Most probable class of each sample, as one of ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, h, w[, c])
+            Samples, in the layout and dtype used for fitting.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels, of the type of the training labels.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def _prepare_targets(self, X, y, *, reset, classes=None):
+        check_classification_targets(y)
+        if reset:
+            self.classes_ = np.unique(y if classes is None else classes)
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in "
+                    f"the data, but the data contains only one class: "
+                    f"{self.classes_[0]!r}."
+                )
+        unknown = np.setdiff1d(y, self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} not seen in the first fit "
+                f"(classes_={self.classes_.tolist()}); pass classes= to the first "
+                "partial_fit call."
+            )
+        return np.searchsorted(self.classes_, y).astype(np.int32)
+
+    def _stratify_labels(self, targets):
+        return targets
+
+    def _weights(self, y, sample_weight):
+        if self.class_weight is None:
+            return sample_weight
+        weights = compute_sample_weight(self.class_weight, y)
+        if sample_weight is not None:
+            weights = weights * np.asarray(sample_weight, dtype=np.float64)
+        return weights

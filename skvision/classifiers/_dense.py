@@ -1,0 +1,195 @@
+"""A fully connected ("dense") network classifier."""
+
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .._networks import ACTIVATIONS, build_dense_classifier
+from ._base import BaseNetClassifier
+
+
+class DenseNetClassifier(BaseNetClassifier):
+    """Fully connected neural network classifier trained with Keras.
+
+    Each hidden layer is ``Dense -> [BatchNormalization] -> activation ->
+    [Dropout]``, followed by a softmax over the classes. Images of any layout
+    are flattened; uint8 pixels are scaled by 1/255.
+
+    The defaults (512-256 units, batch normalization, dropout 0.3, Adam with
+    a reduce-on-plateau learning rate, early stopping on a stratified 10 %
+    validation split) reach about 98.4 % test accuracy on MNIST.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(512, 256)
+        Units of each hidden layer; ``()`` gives multinomial logistic regression.
+    activation : {"relu", "leaky_relu", "elu", "selu", "gelu", "tanh"}, \
+            default="relu"
+        Activation of the hidden layers.
+    negative_slope : float, default=0.3
+        Slope for negative inputs when ``activation="leaky_relu"``.
+    batch_normalization : bool, default=True
+        Batch-normalize each hidden layer's pre-activations.
+    dropout : float, default=0.3
+        Fraction of each hidden layer's outputs dropped while training.
+    l2 : float, default=0.0
+        L2 penalty on the hidden layers' kernels (Keras' ``L2(l2)``: ``l2 *
+        sum(w ** 2)`` is added to the loss).
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"}, default="adam"
+        Keras optimizer.
+    learning_rate_init : float, default=1e-3
+        Initial learning rate.
+    learning_rate : "constant", "adaptive", dict or callable, default="adaptive"
+        Learning-rate schedule. ``"adaptive"`` divides it by 5 when the
+        monitored score has not improved for 3 epochs; a dict ``{7: 1e-3}``
+        switches to 1e-3 at epoch 7 (``learning_rate_init`` before); a callable
+        is called as ``learning_rate(epoch, current_rate)``.
+    momentum : float, default=0.9
+        Momentum of the "sgd" and "rmsprop" optimizers.
+    batch_size : int, default=128
+        Samples per gradient step.
+    max_iter : int, default=100
+        Maximum number of epochs.
+    early_stopping : bool, default=True
+        Stop when ``monitor`` has not improved for ``n_iter_no_change`` epochs.
+    monitor : {"val_loss", "val_accuracy", "loss", "accuracy"}, default="val_loss"
+        Score watched by early stopping and the adaptive learning rate. Without
+        validation data the training counterpart is used.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    restore_best_weights : bool, default=True
+        After early stopping, keep the weights of the best epoch.
+    validation_fraction : float, default=0.1
+        Fraction of the training samples held out (stratified) for early
+        stopping and the adaptive learning rate, unless ``fit`` gets
+        ``validation_data``.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Extra Keras callbacks for ``fit``.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``.
+    warm_start : bool, default=False
+        When True, ``fit`` continues training the current network.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, dropout, shuffling and the validation
+        split; an int makes fits reproducible on CPU.
+    verbose : int, default=0
+        Keras' progress output: 0 silent, 1 progress bar, 2 one line per epoch.
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of the network's weights and computations.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    model_ : keras.Model
+        The trained network.
+    history_ : dict of lists
+        Per-epoch ``loss``, ``accuracy`` and, with validation, ``val_loss`` and
+        ``val_accuracy`` (plus ``learning_rate`` when it changes).
+    best_epoch_ : int
+        Index in ``history_`` of the epoch whose weights the model holds.
+    n_iter_ : int
+        Number of epochs trained.
+    n_features_in_ : int
+        Number of (flattened) input features.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a data frame with string column names.
+    input_shape_ : tuple of int
+        Shape of one input sample as given to ``fit``.
+    pixel_scale_ : float
+        1/255 when fitted on uint8 images, else 1.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : The scikit-learn counterpart.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skvision import DenseNetClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = DenseNetClassifier(hidden_layer_sizes=(64,), max_iter=20,
+    ...                          random_state=0).fit(X / 16, y)
+    >>> clf.score(X / 16, y) > 0.9
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseNetClassifier._parameter_constraints,
+        "hidden_layer_sizes": [tuple, list],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "negative_slope": [Interval(Real, 0, None, closed="left")],
+        "batch_normalization": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "l2": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(512, 256),
+        *,
+        activation="relu",
+        negative_slope=0.3,
+        batch_normalization=True,
+        dropout=0.3,
+        l2=0.0,
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        learning_rate="adaptive",
+        momentum=0.9,
+        batch_size=128,
+        max_iter=100,
+        early_stopping=True,
+        monitor="val_loss",
+        n_iter_no_change=10,
+        restore_best_weights=True,
+        validation_fraction=0.1,
+        callbacks=None,
+        class_weight=None,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        dtype="float32",
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.negative_slope = negative_slope
+        self.batch_normalization = batch_normalization
+        self.dropout = dropout
+        self.l2 = l2
+        self.optimizer = optimizer
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.monitor = monitor
+        self.n_iter_no_change = n_iter_no_change
+        self.restore_best_weights = restore_best_weights
+        self.validation_fraction = validation_fraction
+        self.callbacks = callbacks
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        self.dtype = dtype
+
+    def _build_network(self, n_features, seed):
+        sizes = tuple(self.hidden_layer_sizes)
+        if not all(isinstance(units, Integral) and units > 0 for units in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must hold positive ints; got {sizes!r}."
+            )
+        return build_dense_classifier(
+            n_features,
+            len(self.classes_),
+            hidden_layer_sizes=sizes,
+            activation=self.activation,
+            negative_slope=self.negative_slope,
+            batch_normalization=self.batch_normalization,
+            dropout=self.dropout,
+            l2=self.l2,
+            seed=seed,
+            dtype=self.dtype,
+        )
