@@ -20,7 +20,7 @@ demo: $(VENV)/.installed
 	$(PY) examples/demo.py --figures figures
 
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check skvision tests examples benchmarks

@@ -1,12 +1,28 @@
 """Keras image networks as first-class scikit-learn estimators."""
 
+import importlib
 import os as _os
 
 # TensorFlow prints C++ start-up logs on import unless told otherwise; a level
 # the user chose is kept.
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from .classifiers import DenseNetClassifier  # noqa: E402
-
-__all__ = ["DenseNetClassifier", "__version__"]
 __version__ = "0.1.0"
+
+# Estimators load Keras (seconds); `skvision.datasets` and `skvision.metrics`
+# must not pay for that, so the public names resolve on first use (PEP 562).
+_LAZY = {
+    "DenseNetClassifier": "skvision.classifiers",
+}
+
+__all__ = [*_LAZY, "__version__"]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'skvision' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -84,7 +84,10 @@ def compile_dense_chain(model):
             kernel = layer.kernel.numpy()
             bias = layer.bias.numpy() if layer.use_bias else np.zeros(layer.units)
             steps.append(_Affine(kernel, bias.astype(kernel.dtype)))
-            step = _ACTIVATIONS.get(_activation_name(layer.activation))
+            name = _activation_name(layer.activation)
+            if name == "linear":
+                continue
+            step = _ACTIVATIONS.get(name)
         elif isinstance(layer, layers.BatchNormalization):
             follows_dense = steps and isinstance(steps[-1], _Affine)
             if not follows_dense or layer.axis not in (-1, 1):
@@ -108,7 +111,7 @@ def _is_single_chain(model):
     try:
         return all(
             later.input is earlier.output
-            for earlier, later in zip(model.layers, model.layers[1:])
+            for earlier, later in zip(model.layers[:-1], model.layers[1:], strict=True)
         )
     except (AttributeError, ValueError):  # shared layers have no single input
         return False

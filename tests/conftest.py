@@ -1,3 +1,29 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """8x8 digit images scaled to [0, 1], split 1,000 train / rest test."""
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(np.float32)
+    return X[:1000], y[:1000], X[1000:], y[1000:]
+
+
+@pytest.fixture
+def small_net():
+    """Keyword arguments of a DenseNetClassifier that trains in about a second."""
+    return dict(
+        hidden_layer_sizes=(32,),
+        batch_size=32,
+        max_iter=8,
+        early_stopping=False,
+        learning_rate="constant",
+        learning_rate_init=0.01,
+        random_state=0,
+    )

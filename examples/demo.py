@@ -1,0 +1,75 @@
+"""``make demo``: a dense net on real Fashion-MNIST, end to end.
+
+Loads Fashion-MNIST (from ``SKVISION_DATA`` or the download cache), trains a
+``DenseNetClassifier``, prints scikit-learn's classification report and the
+test accuracy, and saves the learning curves and the confusion matrix.
+"""
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+from sklearn.metrics import accuracy_score, classification_report  # noqa: E402
+
+from skvision import DenseNetClassifier  # noqa: E402
+from skvision.datasets import fetch_fashion_mnist  # noqa: E402
+from skvision.plotting import ConfusionMatrixDisplay, HistoryDisplay  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--figures", default="figures", help="folder for the figures")
+    args = parser.parse_args()
+    figures = Path(args.figures)
+    figures.mkdir(parents=True, exist_ok=True)
+
+    train = fetch_fashion_mnist(subset="train")
+    test = fetch_fashion_mnist(subset="test")
+    print(
+        f"Fashion-MNIST: {len(train.images):,} training and {len(test.images):,} "
+        "test images of 28x28 pixels"
+    )
+
+    clf = DenseNetClassifier(
+        hidden_layer_sizes=(1024, 512),
+        dropout=0.4,
+        random_state=0,
+        verbose=2,
+    )
+    start = time.perf_counter()
+    clf.fit(train.images, train.target)
+    minutes = (time.perf_counter() - start) / 60
+    print(
+        f"\nTrained {clf.n_iter_} epochs in {minutes:.1f} min; weights of epoch "
+        f"{clf.best_epoch_ + 1} kept (best validation loss).\n"
+    )
+
+    predicted = clf.predict(test.images)
+    print(
+        classification_report(
+            test.target, predicted, target_names=list(test.target_names), digits=4
+        )
+    )
+    print(f"Test accuracy: {100 * accuracy_score(test.target, predicted):.2f} %")
+
+    history = HistoryDisplay.from_estimator(clf)
+    history.figure_.savefig(figures / "learning_curves.png", dpi=120)
+    matrix = ConfusionMatrixDisplay.from_predictions(
+        test.target, predicted, display_labels=test.target_names, hide_diagonal=True
+    )
+    matrix.figure_.savefig(figures / "confusion_matrix.png", dpi=120)
+    print(
+        f"Figures saved in {figures.resolve()}/: learning_curves.png, "
+        "confusion_matrix.png"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Bad input gets scikit-learn's errors, never a Keras stack trace."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
+
+from skvision import DenseNetClassifier
+
+
+@pytest.fixture
+def fitted(digits, small_net):
+    X, y, _, _ = digits
+    return DenseNetClassifier(**small_net).fit(X, y)
+
+
+def _bad_X(X):
+    with_nan = X.copy()
+    with_nan[0, 0] = np.nan
+    with_inf = X.copy()
+    with_inf[1, 1] = np.inf
+    return {
+        "nan": (with_nan, ValueError, "NaN"),
+        "inf": (with_inf, ValueError, "infinity"),
+        "sparse": (sp.csr_matrix(X), TypeError, "Sparse data"),
+        "strings": (
+            X.astype(str).astype(object) + "px",
+            ValueError,
+            "could not convert",
+        ),
+        "empty": (X[:0], ValueError, "0 sample"),
+        "1d": (X[0], ValueError, "Expected 2D array"),
+    }
+
+
+@pytest.mark.parametrize("case", ["nan", "inf", "sparse", "strings", "empty", "1d"])
+def test_fit_rejects_bad_X(digits, small_net, case):
+    X, y, _, _ = digits
+    bad, error, message = _bad_X(X)[case]
+    with pytest.raises(error, match=message):
+        DenseNetClassifier(**small_net).fit(
+            bad, y[: bad.shape[0]] if bad.ndim > 1 else y
+        )
+
+
+@pytest.mark.parametrize("case", ["nan", "inf", "sparse", "strings", "empty", "1d"])
+def test_predict_rejects_bad_X(digits, fitted, case):
+    X, _, _, _ = digits
+    bad, error, message = _bad_X(X)[case]
+    with pytest.raises(error, match=message):
+        fitted.predict(bad)
+
+
+def test_predict_checks_the_number_of_features(digits, fitted):
+    X, _, _, _ = digits
+    with pytest.raises(
+        ValueError, match="X has 63 features, but DenseNetClassifier is"
+    ):
+        fitted.predict(X[:, :63])
+    with pytest.raises(ValueError, match="X has 49 features"):
+        fitted.predict(np.zeros((2, 7, 7), dtype=np.float32))
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "score"])
+def test_unfitted_estimator_raises_not_fitted(digits, method):
+    X, y, _, _ = digits
+    args = (X, y) if method == "score" else (X,)
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        getattr(DenseNetClassifier(), method)(*args)
+
+
+def test_y_problems(digits, small_net):
+    X, y, _, _ = digits
+    clf = DenseNetClassifier(**small_net)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        clf.fit(X, y[:-1])
+    with pytest.raises(ValueError, match="Unknown label type"):
+        clf.fit(X, y + 0.5)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        clf.fit(X, np.zeros(len(X)))
+    with pytest.raises(ValueError, match="y should be a 1d array"):
+        clf.fit(X, np.c_[y, y])
+
+
+def test_bad_sample_weight(digits, small_net):
+    X, y, _, _ = digits
+    clf = DenseNetClassifier(**small_net)
+    with pytest.raises(ValueError, match="Negative values"):
+        clf.fit(X, y, sample_weight=-np.ones(len(y)))
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        clf.fit(X, y, sample_weight=np.zeros(len(y)))
+    with pytest.raises(ValueError, match="sample_weight.shape"):
+        clf.fit(X, y, sample_weight=np.ones(3))
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"activation": "swish"}, "activation"),
+        ({"optimizer": "adagrad"}, "optimizer"),
+        ({"dropout": 1.5}, "dropout"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+        ({"hidden_layer_sizes": (10, -2)}, "hidden_layer_sizes"),
+        ({"monitor": "val_f1"}, "monitor"),
+    ],
+)
+def test_bad_parameters_are_named(digits, small_net, params, message):
+    X, y, _, _ = digits
+    with pytest.raises(ValueError, match=message):
+        DenseNetClassifier(**{**small_net, **params}).fit(X, y)
+
+
+def test_tiny_data_with_a_validation_split_is_explained(digits):
+    X, y, _, _ = digits
+    with pytest.raises(ValueError, match="validation_fraction=0.95 leaves no"):
+        DenseNetClassifier(max_iter=1, validation_fraction=0.95).fit(X[:10], y[:10])
