@@ -1,9 +1,4 @@
-"""Pure model-building functions: hyperparameters in, ``keras.Model`` out.
-
-Nothing here knows about scikit-learn; the estimators call these builders with
-their validated parameters and a seed, so every network is reproducible
-without touching Keras' global random state.
-"""
+"""Fully connected building blocks and the dense classifier network."""
 
 import keras
 from keras import layers
