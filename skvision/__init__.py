@@ -9,13 +9,15 @@ _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 __version__ = "0.1.0"
 
+from ._layer_sizes import LayerSizes  # noqa: E402
+
 # Estimators load Keras (seconds); `skvision.datasets` and `skvision.metrics`
 # must not pay for that, so the public names resolve on first use (PEP 562).
 _LAZY = {
     "DenseNetClassifier": "skvision.classifiers",
 }
 
-__all__ = [*_LAZY, "__version__"]
+__all__ = [*_LAZY, "LayerSizes", "__version__"]
 
 
 def __getattr__(name):

@@ -27,3 +27,21 @@ def small_net():
         learning_rate_init=0.01,
         random_state=0,
     )
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """Real MNIST as ``(X_train, y_train, X_test, y_test)`` uint8 images.
+
+    Skips, saying why, when ``SKVISION_DATA`` does not hold the files.
+    """
+    from skvision.datasets import fetch_mnist
+
+    if not os.environ.get("SKVISION_DATA"):
+        pytest.skip("SKVISION_DATA is not set; point it at the real datasets")
+    try:
+        train = fetch_mnist(subset="train", download_if_missing=False)
+        test = fetch_mnist(subset="test", download_if_missing=False)
+    except FileNotFoundError as error:
+        pytest.skip(f"real MNIST is not under SKVISION_DATA: {error}")
+    return train.images, train.target, test.images, test.target

@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._layer_sizes import LayerSizes
 from .._networks import ACTIVATIONS, build_dense_classifier
 from ._base import BaseNetClassifier
 
@@ -21,8 +22,10 @@ class DenseNetClassifier(BaseNetClassifier):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(512, 256)
+    hidden_layer_sizes : tuple of int or LayerSizes, default=(512, 256)
         Units of each hidden layer; ``()`` gives multinomial logistic regression.
+        A :class:`~skvision.LayerSizes` makes depth and each width separate
+        searchable parameters.
     activation : {"relu", "leaky_relu", "elu", "selu", "gelu", "tanh"}, \
             default="relu"
         Activation of the hidden layers.
@@ -116,7 +119,7 @@ class DenseNetClassifier(BaseNetClassifier):
 
     _parameter_constraints = {
         **BaseNetClassifier._parameter_constraints,
-        "hidden_layer_sizes": [tuple, list],
+        "hidden_layer_sizes": [tuple, list, LayerSizes],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "negative_slope": [Interval(Real, 0, None, closed="left")],
         "batch_normalization": ["boolean"],

@@ -1,0 +1,39 @@
+"""Every docstring example runs, and every public name has one."""
+
+import doctest
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+import skvision
+
+MODULES = sorted(
+    name
+    for _, name, _ in pkgutil.walk_packages(skvision.__path__, "skvision.")
+    if ".tests" not in name
+)
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_docstring_examples_run(module_name):
+    module = importlib.import_module(module_name)
+    flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+    result = doctest.testmod(module, optionflags=flags, verbose=False)
+    assert result.failed == 0
+
+
+PUBLIC = ["skvision", "skvision.datasets", "skvision.plotting"]
+
+
+@pytest.mark.parametrize("package", PUBLIC)
+def test_public_names_have_examples(package):
+    module = importlib.import_module(package)
+    missing = [
+        name
+        for name in module.__all__
+        if not name.startswith("__")
+        and "Examples" not in (inspect.getdoc(getattr(module, name)) or "")
+    ]
+    assert not missing
