@@ -8,7 +8,7 @@ ifneq ($(wildcard ../shared/data),)
 export SKVISION_DATA ?= $(abspath ../shared/data)
 endif
 
-.PHONY: demo test lint docs benchmark clean
+.PHONY: demo test lint docs docs-full benchmark clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,18 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check skvision tests examples benchmarks
 	$(VENV)/bin/ruff format --check skvision tests examples benchmarks
+
+$(VENV)/.docs-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[docs]"
+	touch $@
+
+# Examples shrink data and epochs unless SKVISION_EXAMPLES_QUICK=0 (docs-full).
+docs: $(VENV)/.docs-installed
+	SKVISION_EXAMPLES_QUICK=$${SKVISION_EXAMPLES_QUICK:-1} $(VENV)/bin/sphinx-build \
+		-W --keep-going -b html docs docs/_build/html
+
+docs-full:
+	$(MAKE) docs SKVISION_EXAMPLES_QUICK=0
 
 benchmark: $(VENV)/.installed
 	$(PY) benchmarks/bench_dense.py

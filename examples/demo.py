@@ -37,12 +37,9 @@ def main():
         "test images of 28x28 pixels"
     )
 
-    clf = DenseNetClassifier(
-        hidden_layer_sizes=(1024, 512),
-        dropout=0.4,
-        random_state=0,
-        verbose=2,
-    )
+    # The defaults (512-256, batch norm, dropout 0.3, reduce-on-plateau) with
+    # early stopping on validation accuracy rather than loss.
+    clf = DenseNetClassifier(monitor="val_accuracy", random_state=0, verbose=2)
     start = time.perf_counter()
     clf.fit(train.images, train.target)
     minutes = (time.perf_counter() - start) / 60

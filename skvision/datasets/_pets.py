@@ -76,12 +76,12 @@ def fetch_oxford_pets(
 ):
     """Load the Oxford-IIIT Pet breeds, resizing the photos on load.
 
-    =================   ===============================
-    Classes                                          37
-    Samples (trainval)                            3,680
-    Samples (test)                                3,669
-    Image shape           (*image_size, 3) uint8, RGB
-    =================   ===============================
+    ====================  ===============================
+    Classes                                            37
+    Samples (trainval)                              3,680
+    Samples (test)                                  3,669
+    Image shape           image_size + (3,), uint8 RGB
+    ====================  ===============================
 
     Reads ``images.tar.gz`` and ``annotations.tar.gz`` from
     ``<data_home>/oxford-iiit-pet/`` (checked against their checksums,
