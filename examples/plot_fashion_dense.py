@@ -2,11 +2,15 @@
 A regularized dense net on Fashion-MNIST
 ========================================
 
-A fully connected network reaches about 91 % on Fashion-MNIST when it is
-regularized with an L2 penalty and dropout, uses leaky ReLUs, and trains with a
-two-step learning rate (5e-3 for the first epochs, then 1e-3). We train it with
-early stopping on a fixed validation set, then look at its learning curves, its
-classification report and a gallery of its predictions.
+The study's recipe for a fully connected network on Fashion-MNIST: an L2 penalty,
+dropout, leaky ReLUs and a two-step learning rate, with early stopping on a fixed
+validation set. We then look at its learning curves, its classification report
+and a gallery of its predictions.
+
+Measured on the full data (2 CPU cores, about 5 minutes): 89.6 % test accuracy
+with this recipe, 90.4 % with the default ``DenseNetClassifier(monitor=
+"val_accuracy")``. The 91 % the study aims at has not been reached by a dense net
+here.
 
 Set ``SKVISION_EXAMPLES_QUICK=1`` to run on a subset in a minute or so.
 """
@@ -40,19 +44,20 @@ print(f"{len(X_train)} training, {len(X_val)} validation, {len(X_test)} test ima
 # %%
 # The network
 # -----------
-# Three leaky-ReLU layers with batch normalization, dropout and an L2 penalty;
-# the learning rate drops from 5e-3 to 1e-3 at epoch 7. Early stopping watches
-# the validation accuracy and restores the best epoch's weights.
+# Two leaky-ReLU layers with batch normalization, dropout and an L2 penalty;
+# the learning rate drops from 1e-3 to 2e-4 at epoch 10. Early stopping watches
+# the validation accuracy and restores the best epoch's weights. (A first step of
+# 5e-3, as in the original study, scored 88.5 %: too high with batch norm.)
 from skvision import DenseNetClassifier
 
 clf = DenseNetClassifier(
-    hidden_layer_sizes=(512, 256, 128),
+    hidden_layer_sizes=(512, 256),
     activation="leaky_relu",
     negative_slope=0.1,
     dropout=0.3,
-    l2=1e-5,
-    learning_rate_init=5e-3,
-    learning_rate={7: 1e-3},
+    l2=1e-6,
+    learning_rate_init=1e-3,
+    learning_rate={10: 2e-4},
     max_iter=4 if QUICK else 60,
     monitor="val_accuracy",
     n_iter_no_change=10,
