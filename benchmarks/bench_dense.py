@@ -33,7 +33,9 @@ def raw_keras_model(n_classes=10):
     outputs = keras.layers.Dense(n_classes, activation="softmax")(x)
     model = keras.Model(inputs, outputs)
     model.compile(
-        keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy", ["accuracy"]
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
     )
     return model
 
