@@ -24,7 +24,12 @@ def test_docstring_examples_run(module_name):
     assert result.failed == 0
 
 
-PUBLIC = ["skvision", "skvision.datasets", "skvision.plotting"]
+PUBLIC = [
+    "skvision",
+    "skvision.datasets",
+    "skvision.model_selection",
+    "skvision.plotting",
+]
 
 
 @pytest.mark.parametrize("package", PUBLIC)

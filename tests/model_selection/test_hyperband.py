@@ -1,0 +1,149 @@
+"""Hyperband over epochs: pruning stops trials early, the refit matches the search."""
+
+import numpy as np
+import optuna
+import pytest
+from optuna.trial import TrialState
+from optuna_integration import OptunaSearchCV
+from sklearn.base import clone, is_classifier
+from sklearn.model_selection import (
+    GroupKFold,
+    KFold,
+    ShuffleSplit,
+    StratifiedKFold,
+    TimeSeriesSplit,
+)
+from sklearn.utils.validation import check_is_fitted
+
+from skvision import DenseNetClassifier
+from skvision.model_selection import (
+    HyperbandSearchCV,
+    deterministic_cv,
+    epoch_estimator,
+    hyperband_search,
+)
+
+SPACE = {"learning_rate_init": optuna.distributions.FloatDistribution(1e-3, 1e-1)}
+
+
+def test_every_epoch_is_reported_and_pruned_trials_stop_early(pruned_search):
+    N_TRIALS, MAX_EPOCHS = pruned_search.n_trials, pruned_search.max_epochs
+    trials = pruned_search.trials_
+    assert len(trials) == N_TRIALS
+    epochs = {t.number: len(t.intermediate_values) for t in trials}
+    for trial in trials:
+        # One report per epoch trained: steps 0, 1, ..., n_epochs - 1.
+        assert sorted(trial.intermediate_values) == list(range(epochs[trial.number]))
+        assert trial.params.keys() == pruned_search.param_distributions.keys()
+        if trial.state == TrialState.COMPLETE:
+            assert epochs[trial.number] == MAX_EPOCHS
+        else:
+            assert trial.state == TrialState.PRUNED
+            assert 1 <= epochs[trial.number] < MAX_EPOCHS
+    states = [t.state for t in trials]
+    assert TrialState.PRUNED in states and TrialState.COMPLETE in states
+    assert sum(epochs.values()) < N_TRIALS * MAX_EPOCHS
+
+
+def test_refit_trains_the_epochs_the_search_scored(pruned_search, digits):
+    best = pruned_search.best_estimator_
+    assert best.n_iter_ == pruned_search.max_epochs == len(best.history_["loss"])
+    assert best.early_stopping is False and best.learning_rate == "constant"
+    assert pruned_search.best_trial_.state == TrialState.COMPLETE
+    assert pruned_search.best_params_["learning_rate_init"] == best.learning_rate_init
+    assert pruned_search.best_score_ == max(
+        t.value for t in pruned_search.trials_ if t.state == TrialState.COMPLETE
+    )
+    _, _, X_test, y_test = digits
+    assert pruned_search.score(X_test, y_test) > 0.3
+    check_is_fitted(pruned_search)
+
+
+def test_the_search_is_a_clonable_optuna_search(pruned_search):
+    copy = clone(pruned_search)
+    assert (
+        copy.get_params(deep=False).keys()
+        == pruned_search.get_params(deep=False).keys()
+    )
+    assert copy.max_epochs == pruned_search.max_epochs and not hasattr(copy, "study_")
+    assert isinstance(pruned_search, OptunaSearchCV)
+    assert is_classifier(pruned_search)
+
+
+def test_int_cv_becomes_shuffled_seeded_folds():
+    y = np.repeat([0, 1, 2], 10)
+    cv = deterministic_cv(3, y, classifier=True, seed=7)
+    assert isinstance(cv, StratifiedKFold) and cv.shuffle and cv.random_state == 7
+    assert isinstance(deterministic_cv(3, y.astype(float) / 3, seed=1), KFold)
+    X = np.zeros((30, 1))
+    first = [test.tolist() for _, test in cv.split(X, y)]
+    assert first == [test.tolist() for _, test in cv.split(X, y)]
+
+
+@pytest.mark.parametrize(
+    "cv",
+    [
+        KFold(3, shuffle=True),
+        StratifiedKFold(3, shuffle=True, random_state=np.random.RandomState(0)),
+        ShuffleSplit(3),
+        GroupKFold(3, shuffle=True),
+    ],
+)
+def test_splitters_that_reshuffle_are_refused(cv, digits):
+    X, y, _, _ = digits
+    search = HyperbandSearchCV(DenseNetClassifier(), SPACE, max_epochs=3, cv=cv)
+    with pytest.raises(ValueError, match="int random_state"):
+        search.fit(X, y)  # before any training
+
+
+@pytest.mark.parametrize(
+    "cv", [KFold(3), KFold(3, shuffle=True, random_state=0), TimeSeriesSplit(3)]
+)
+def test_deterministic_splitters_are_kept(cv):
+    assert deterministic_cv(cv, np.arange(9) % 3, classifier=True) is cv
+
+
+def test_sample_weight_is_refused_with_a_hint(digits):
+    X, y, _, _ = digits
+    search = HyperbandSearchCV(DenseNetClassifier(), SPACE, max_epochs=3)
+    with pytest.raises(ValueError, match="class_weight"):
+        search.fit(X, y, sample_weight=np.ones(len(y)))
+    with pytest.raises(ValueError, match=r"\['weights'\]"):
+        search.fit(X, y, weights=np.ones(len(y)))
+
+
+def test_epoch_estimator_fixes_the_epochs():
+    net = epoch_estimator(DenseNetClassifier(learning_rate={3: 1e-4}), 7)
+    assert (net.max_iter, net.early_stopping) == (7, False)
+    assert net.learning_rate == {3: 1e-4}  # epoch-indexed schedules are kept
+    from sklearn.linear_model import SGDClassifier
+
+    sgd = epoch_estimator(SGDClassifier(learning_rate="adaptive", eta0=0.1), 5)
+    assert sgd.learning_rate == "adaptive" and sgd.max_iter == 5
+
+
+def test_bad_settings_are_refused(digits):
+    X, y, _, _ = digits
+    with pytest.raises(ValueError, match="min_epochs=5 is larger"):
+        HyperbandSearchCV(DenseNetClassifier(), SPACE, max_epochs=3, min_epochs=5).fit(
+            X, y
+        )
+    with pytest.raises(ValueError, match="reduction_factor"):
+        HyperbandSearchCV(DenseNetClassifier(), SPACE, reduction_factor=1).fit(X, y)
+
+
+def test_a_rung_on_the_last_epoch_warns():
+    search = HyperbandSearchCV(DenseNetClassifier(), SPACE, max_epochs=4)
+    with pytest.warns(UserWarning, match="a Hyperband rung falls on the last"):
+        search._make_pruner()
+    pruner = HyperbandSearchCV(DenseNetClassifier(), SPACE, max_epochs=9)._make_pruner()
+    assert isinstance(pruner, optuna.pruners.HyperbandPruner)
+
+
+def test_hyperband_search_builds_the_search():
+    search = hyperband_search(
+        DenseNetClassifier(), SPACE, max_epochs=9, n_trials=5, cv=4, verbose=1
+    )
+    assert isinstance(search, HyperbandSearchCV)
+    settings = (search.max_epochs, search.n_trials, search.cv, search.verbose)
+    assert settings == (9, 5, 4, 1)
