@@ -67,18 +67,27 @@ def _leaky_relu(slope):
     return lambda z: np.where(z > 0, z, slope * z)
 
 
+_IDENTITY_AT_INFERENCE = (
+    layers.InputLayer,
+    layers.Dropout,
+    layers.GaussianNoise,
+    layers.ActivityRegularization,
+)
+
+
 def compile_dense_chain(model):
     """Turn a Keras model into a list of NumPy functions, or None if unsupported.
 
     Supported: a single chain of ``Dense``, ``BatchNormalization`` (on the last
     axis, right after a ``Dense``), ``Activation``, ``LeakyReLU`` and
-    ``Dropout`` layers (identity at inference).
+    ``Dropout``, ``GaussianNoise`` and ``ActivityRegularization`` layers
+    (identity at inference).
     """
     if not _is_single_chain(model):
         return None
     steps = []
     for layer in model.layers:
-        if isinstance(layer, layers.InputLayer | layers.Dropout):
+        if isinstance(layer, _IDENTITY_AT_INFERENCE):
             continue
         if isinstance(layer, layers.Dense):
             kernel = layer.kernel.numpy()
@@ -133,15 +142,18 @@ class FastPredictor:
 
     The chain is a copy of the weights, so it is rebuilt whenever the model's
     optimizer has taken steps since it was made (after ``fit`` or
-    ``partial_fit``, or training ``model`` directly).
+    ``partial_fit``, or training ``model`` directly). A sub-model that is
+    trained as part of a larger compiled model (an autoencoder's encoder)
+    names that model as ``trained_by``, whose optimizer is the one to watch.
     """
 
-    def __init__(self, model):
+    def __init__(self, model, trained_by=None):
         self.model = model
+        self.trained_by = model if trained_by is None else trained_by
         self._steps, self._version = None, None
 
     def __call__(self, X):
-        version = _training_steps(self.model)
+        version = _training_steps(self.trained_by)
         if version != self._version:
             self._steps, self._version = compile_dense_chain(self.model), version
         if self._steps is None:

@@ -2,7 +2,12 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skvision import DenseNetClassifier
+from skvision import (
+    ConvAutoencoder,
+    ConvNetClassifier,
+    DenseAutoencoder,
+    DenseNetClassifier,
+)
 
 # Small nets and few epochs keep the ~50 checks fast; every check still trains.
 # float64: in float32, weighted and repeated samples give fits that agree to
@@ -14,6 +19,50 @@ ESTIMATORS = [
         dropout=0.0,
         learning_rate_init=0.02,
         max_iter=10,
+        early_stopping=False,
+        learning_rate="constant",
+        random_state=0,
+        dtype="float64",
+    ),
+    # The checks feed flat samples of 1 to 20 features: image_shape=(-1, 1, 1)
+    # reads any of them as a column image, which needs no pooling.
+    ConvNetClassifier(
+        conv_blocks=((4,),),
+        pool_size=None,
+        batch_normalization=False,
+        dense_layer_sizes=(),
+        dropout=0.0,
+        image_shape=(-1, 1, 1),
+        learning_rate_init=0.02,
+        max_iter=10,
+        early_stopping=False,
+        learning_rate="constant",
+        random_state=0,
+        dtype="float64",
+    ),
+    # Autoencoders: no batch normalization or noise, whose batch statistics
+    # and random draws differ between weighted and repeated samples. The conv
+    # one reads the checks' flat samples as column images, like the classifier.
+    DenseAutoencoder(
+        latent_dim=2,
+        hidden_layer_sizes=(8,),
+        batch_normalization=False,
+        output_activation="linear",
+        learning_rate_init=0.02,
+        max_iter=3,
+        early_stopping=False,
+        learning_rate="constant",
+        random_state=0,
+        dtype="float64",
+    ),
+    ConvAutoencoder(
+        latent_dim=2,
+        filters=(4,),
+        batch_normalization=False,
+        image_shape=(-1, 1, 1),
+        output_activation="linear",
+        learning_rate_init=0.02,
+        max_iter=3,
         early_stopping=False,
         learning_rate="constant",
         random_state=0,

@@ -26,7 +26,9 @@ def test_docstring_examples_run(module_name):
 
 PUBLIC = [
     "skvision",
+    "skvision.autoencoders",
     "skvision.datasets",
+    "skvision.metrics",
     "skvision.model_selection",
     "skvision.plotting",
 ]

@@ -5,6 +5,15 @@ their validated parameters and a seed, so every network is reproducible
 without touching Keras' global random state. One module per family.
 """
 
+from .autoencoder import (
+    DOWNSAMPLING,
+    LATENT_ACTIVATIONS,
+    OUTPUT_ACTIVATIONS,
+    UPSAMPLING,
+    build_conv_autoencoder,
+    build_dense_autoencoder,
+)
+from .conv import build_conv_classifier
 from .dense import (
     ACTIVATIONS,
     activation_layer,
@@ -16,7 +25,14 @@ from .dense import (
 
 __all__ = [
     "ACTIVATIONS",
+    "DOWNSAMPLING",
+    "LATENT_ACTIVATIONS",
+    "OUTPUT_ACTIVATIONS",
+    "UPSAMPLING",
     "activation_layer",
+    "build_conv_autoencoder",
+    "build_conv_classifier",
+    "build_dense_autoencoder",
     "build_dense_classifier",
     "dense_block",
     "dense_stack",

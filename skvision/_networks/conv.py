@@ -15,7 +15,7 @@ from numbers import Integral
 import keras
 from keras import layers
 
-from .dense import _INITIALIZERS, activation_layer, dense_stack, softmax_head
+from .dense import activation_layer, dense_stack, initializer, softmax_head
 
 PADDINGS = ("same", "valid")
 POOLINGS = ("flatten", "avg", "max")
@@ -204,7 +204,7 @@ def conv_layer(
         padding=padding,
         # A bias before batch normalization is cancelled by its centring.
         use_bias=not batch_normalization,
-        kernel_initializer=_INITIALIZERS[activation](seed=seed),
+        kernel_initializer=initializer(activation, seed),
         kernel_regularizer=keras.regularizers.L2(l2) if l2 else None,
         name=name,
         dtype=dtype,

@@ -17,6 +17,11 @@ _INITIALIZERS = {
 }
 
 
+def initializer(activation, seed=None):
+    """The kernel initializer matched to ``activation``."""
+    return _INITIALIZERS[activation](seed=seed)
+
+
 def activation_layer(activation, negative_slope=0.3, name=None, dtype=None):
     """Return the Keras layer applying ``activation``."""
     if activation == "leaky_relu":
@@ -42,7 +47,7 @@ def dense_block(
         units,
         # A bias before batch normalization is cancelled by its centring.
         use_bias=not batch_normalization,
-        kernel_initializer=_INITIALIZERS[activation](seed=seed),
+        kernel_initializer=initializer(activation, seed),
         kernel_regularizer=keras.regularizers.L2(l2) if l2 else None,
         name=name,
         dtype=dtype,

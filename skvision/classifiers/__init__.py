@@ -1,5 +1,6 @@
 """Image classifiers: dense and convolutional networks."""
 
+from ._conv import ConvNetClassifier
 from ._dense import DenseNetClassifier
 
-__all__ = ["DenseNetClassifier"]
+__all__ = ["ConvNetClassifier", "DenseNetClassifier"]

@@ -1,11 +1,13 @@
 """What every skvision classifier adds to the shared Keras bridge."""
 
+import keras
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 
+from .. import _inference
 from .._base import KerasEstimator
 
 
@@ -121,6 +123,38 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def extract_features(self, X):
+        """Activations of the last hidden layer: what the output layer reads.
+
+        These are the image features the classifier learned, e.g. for
+        :func:`skvision.metrics.fid_score` or as inputs of another model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, h, w[, c])
+            Samples, in the layout and dtype used for fitting.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_hidden)
+            Inputs of the softmax layer (after dropout, which is the identity
+            at inference).
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skvision import DenseNetClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> clf = DenseNetClassifier(hidden_layer_sizes=(32,), max_iter=2,
+        ...                          random_state=0).fit(X / 16, y)
+        >>> clf.extract_features(X / 16).shape
+        (1797, 32)
+        """
+        X = self._check_predict_input(X)
+        model = self.model_
+        features = keras.Model(model.input, model.layers[-1].input)
+        return _inference.FastPredictor(features, trained_by=model)(X)
 
     def _prepare_targets(self, X, y, *, reset, classes=None):
         check_classification_targets(y)
