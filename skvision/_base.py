@@ -110,7 +110,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         self.input_shape_ = tuple(image_shape or (n_features,))
         with seeded(self._seed):
             self.model_ = self._build_network(n_features, self._seed)
-        self._predictor = _inference.FastPredictor(self.model_)
+        self._make_predictors()
         self.model_.compile(
             optimizer=_training.make_optimizer(
                 self.optimizer, self.learning_rate_init, self.momentum
@@ -217,6 +217,12 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         """Network outputs for validated float32 samples."""
         return self._predictor(X)
 
+    # Inference helpers derived from model_: rebuilt, never pickled.
+    _predictor_attributes = ("_predictor",)
+
+    def _make_predictors(self):
+        self._predictor = _inference.FastPredictor(self.model_)
+
     def _check_predict_input(self, X):
         check_is_fitted(self, "model_")
         X, _, _ = check_samples(self, X, reset=False, dtype=self.dtype)
@@ -225,20 +231,19 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
     # -- persistence: the model travels as a .keras archive -------------------
     def __getstate__(self):
         state = dict(super().__getstate__())
-        state.pop("_predictor", None)
+        for name in self._predictor_attributes:
+            state.pop(name, None)
         if "model_" in state:
             state["model_"] = _model_to_bytes(state["model_"])
         return state
 
     def __setstate__(self, state):
-        if isinstance(state.get("model_"), bytes):
-            model = _model_from_bytes(state["model_"])
-            state = {
-                **state,
-                "model_": model,
-                "_predictor": _inference.FastPredictor(model),
-            }
+        restored = isinstance(state.get("model_"), bytes)
+        if restored:
+            state = {**state, "model_": _model_from_bytes(state["model_"])}
         super().__setstate__(state)
+        if restored:
+            self._make_predictors()
 
 
 def _model_to_bytes(model):

@@ -106,11 +106,14 @@ class BaseAutoencoder(
             incremental=True,
         )
 
-    def _start(self, n_features, image_shape):
-        super()._start(n_features, image_shape)
-        self._make_coders()
+    _predictor_attributes = (
+        *KerasEstimator._predictor_attributes,
+        "_encode",
+        "_decode",
+    )
 
-    def _make_coders(self):
+    def _make_predictors(self):
+        super()._make_predictors()
         # The nested models share the full model's weights; its optimizer
         # tells their NumPy copies when to refresh.
         self._encode = FastPredictor(self.encoder_, trained_by=self.model_)
@@ -216,15 +219,3 @@ class BaseAutoencoder(
             Mean of :meth:`score_samples`.
         """
         return float(np.average(self.score_samples(X), weights=sample_weight))
-
-    # -- persistence: the codecs are rebuilt from model_ ---------------------------
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_encode", None)
-        state.pop("_decode", None)
-        return state
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        if "model_" in state:
-            self._make_coders()

@@ -151,10 +151,20 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         >>> clf.extract_features(X / 16).shape
         (1797, 32)
         """
-        X = self._check_predict_input(X)
+        return self._feature_predictor(self._check_predict_input(X))
+
+    _predictor_attributes = (
+        *KerasEstimator._predictor_attributes,
+        "_feature_predictor",
+    )
+
+    def _make_predictors(self):
+        super()._make_predictors()
+        # One sub-model for the life of model_: a new one per call would
+        # retrace Keras' predict function every time.
         model = self.model_
         features = keras.Model(model.input, model.layers[-1].input)
-        return _inference.FastPredictor(features, trained_by=model)(X)
+        self._feature_predictor = _inference.FastPredictor(features, trained_by=model)
 
     def _prepare_targets(self, X, y, *, reset, classes=None):
         check_classification_targets(y)
