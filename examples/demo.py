@@ -45,7 +45,7 @@ def main():
     minutes = (time.perf_counter() - start) / 60
     print(
         f"\nTrained {clf.n_iter_} epochs in {minutes:.1f} min; weights of epoch "
-        f"{clf.best_epoch_ + 1} kept (best validation loss).\n"
+        f"{clf.best_epoch_ + 1} kept (best validation accuracy).\n"
     )
 
     predicted = clf.predict(test.images)
@@ -59,7 +59,11 @@ def main():
     history = HistoryDisplay.from_estimator(clf)
     history.figure_.savefig(figures / "learning_curves.png", dpi=120)
     matrix = ConfusionMatrixDisplay.from_predictions(
-        test.target, predicted, display_labels=test.target_names, hide_diagonal=True
+        test.target,
+        predicted,
+        display_labels=test.target_names,
+        hide_diagonal=True,
+        xticks_rotation=45,
     )
     matrix.figure_.savefig(figures / "confusion_matrix.png", dpi=120)
     print(
