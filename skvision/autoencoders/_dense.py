@@ -115,7 +115,7 @@ class DenseAutoencoder(BaseAutoencoder):
         Number of epochs trained.
     n_features_in_ : int
         Number of (flattened) input features.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a data frame with string column names.
     input_shape_ : tuple of int
         Shape of one input sample as given to ``fit``.
