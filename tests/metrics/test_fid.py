@@ -1,6 +1,5 @@
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -62,12 +61,13 @@ def test_checks_the_inputs():
         frechet_distance(np.zeros((1, 2)), np.zeros((5, 2)))
 
 
-def test_ten_thousand_128d_features_in_well_under_ten_seconds():
+def test_ten_thousand_128d_features_measure_a_mean_shift():
+    # Timing lives in benchmarks/bench_autoencoders.py; here, the value: a shift
+    # of 1 in each of 128 dimensions adds 128 to the squared mean difference.
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=(10_000, 128)), rng.normal(size=(10_000, 128))
-    start = time.perf_counter()
-    frechet_distance(a, b)
-    assert time.perf_counter() - start < 5
+    assert frechet_distance(a, b) < 2
+    assert frechet_distance(a, b + 1) == pytest.approx(128, abs=2)
 
 
 @pytest.fixture(scope="module")
