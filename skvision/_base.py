@@ -155,7 +155,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         X_val, y_val, _ = check_samples(
             self, X_val, y_val, reset=False, dtype=self.dtype
         )
-        return X_val, self._prepare_targets(X_val, y_val, reset=False), None
+        return X_val, self._prepare_targets(X_val, y_val, reset=False)
 
     def _callbacks(self, has_validation, incremental):
         monitor = self.monitor if has_validation else self.monitor.removeprefix("val_")
@@ -176,8 +176,6 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
     def _train(self, X, targets, weights, validation, epochs, incremental):
         """Run ``model_.fit`` for up to ``epochs`` more epochs and record them."""
         callbacks, monitor = self._callbacks(validation is not None, incremental)
-        if validation is not None and validation[2] is None:
-            validation = validation[:2]
         first_epoch = self.current_epoch
         # A per-epoch seed: consecutive partial_fit calls must not reshuffle alike.
         seed = None if self._seed is None else self._seed + first_epoch
