@@ -4,16 +4,17 @@ Run ``python benchmarks/bench_search.py`` with MNIST under ``SKVISION_DATA``:
 the study's space (2-5 hidden layers of 16-496 units each, LeakyReLU slope,
 batch normalization, dropout; :func:`skvision.model_selection.
 dense_search_space`), 30 TPE trials of up to 27 epochs with 3-fold CV on a
-20,000-image training subset, searched twice with the same sampler seed and
-folds: once with Optuna's ``HyperbandPruner`` (:class:`~skvision.
-model_selection.HyperbandSearchCV`), once with no pruner. Both train one
-epoch per ``partial_fit`` and refit the best trial for ``max_epochs`` epochs.
+20,000-image training subset, searched with the same sampler seed and folds
+by :class:`~skvision.model_selection.HyperbandSearchCV` (Optuna's
+``HyperbandPruner``) and with no pruner. Every search trains one epoch per
+``partial_fit`` and refits the best trial for ``max_epochs`` epochs.
 It prints a Markdown table: epochs trained (trial steps, and networks x
 epochs), pruned trials, search and refit seconds, best CV accuracy and the
 test accuracy of the refit network, then the ratios the study targets
 (pruned epochs <= 1/3 of unpruned, best score within 0.5 point).
-``--asha`` adds a search pruned by Hyperband's most aggressive bracket alone
-(``SuccessiveHalvingPruner``), which prunes more when there are few trials.
+``--searches`` picks the pruned searches by ``n_brackets``: "Hyperband"
+(all four brackets of 27 epochs, factor 3), "Hyperband, 2 brackets" (the two
+most aggressive: default with "Hyperband") and "ASHA" (one bracket).
 
 ``--quick`` searches scikit-learn's 8x8 digits instead (8 trials, 9 epochs,
 one seeded 25 % hold-out split, ``--cv 1``) in about two minutes on two CPU
@@ -57,26 +58,13 @@ def load(quick, n_train):
     return X[rows], X_test, y[rows], y_test
 
 
-PRUNERS = {
-    # HyperbandSearchCV's own pruner.
-    "Hyperband-pruned": lambda max_epochs: optuna.pruners.HyperbandPruner(
-        1, max_epochs, reduction_factor=3
-    ),
-    # Hyperband's most aggressive bracket alone (asynchronous successive halving).
-    "ASHA-pruned": lambda max_epochs: optuna.pruners.SuccessiveHalvingPruner(1, 3),
-    "unpruned": lambda max_epochs: optuna.pruners.NopPruner(),
-}
+# Searches by HyperbandSearchCV's n_brackets (None: all brackets; 1: ASHA).
+BRACKETS = {"Hyperband": None, "Hyperband, 2 brackets": 2, "ASHA": 1}
 
 
 def run(name, X, y, X_test, y_test, *, n_trials, max_epochs, cv, seed=0):
     """Fit one search with the pruner ``name``; return its row of the table."""
     net, space = dense_search_space(DenseNetClassifier(batch_size=128, random_state=0))
-    study = optuna.create_study(
-        study_name=f"bench-{seed}",  # the same Hyperband brackets in every run
-        direction="maximize",
-        sampler=optuna.samplers.TPESampler(seed=seed),
-        pruner=PRUNERS[name](max_epochs),
-    )
     if cv == 1:  # one hold-out split: a network per trial, not per fold
         cv = StratifiedShuffleSplit(1, test_size=0.25, random_state=seed)
     search = HyperbandSearchCV(
@@ -85,8 +73,19 @@ def run(name, X, y, X_test, y_test, *, n_trials, max_epochs, cv, seed=0):
         max_epochs=max_epochs,
         n_trials=n_trials,
         cv=cv,
-        study=study,
+        n_brackets=BRACKETS.get(name),
         random_state=seed,
+    )
+    # The same sampler seed and bracket hashing (study name) in every search;
+    # the pruner is the search's own, or none.
+    pruner = search._make_pruner() if name in BRACKETS else optuna.pruners.NopPruner()
+    search.set_params(
+        study=optuna.create_study(
+            study_name=f"bench-{seed}",
+            direction="maximize",
+            sampler=optuna.samplers.TPESampler(seed=seed),
+            pruner=pruner,
+        )
     )
     start = time.perf_counter()
     search.fit(X, y)
@@ -114,7 +113,11 @@ def main():
     parser.add_argument("--cv", type=int, default=None, help="folds; 1: hold-out")
     parser.add_argument("--n-train", type=int, default=20_000)
     parser.add_argument(
-        "--asha", action="store_true", help="also search with successive halving"
+        "--searches",
+        nargs="+",
+        default=["Hyperband", "Hyperband, 2 brackets"],
+        choices=sorted(BRACKETS),
+        help="pruned searches to compare with the unpruned one",
     )
     args = parser.parse_args()
     defaults = (8, 9, 1) if args.quick else (30, 27, 3)
@@ -130,9 +133,7 @@ def main():
     warnings.filterwarnings("ignore", "Failed to report cross validation")
     X, X_test, y, y_test = load(args.quick, args.n_train)
     settings = dict(n_trials=n_trials, max_epochs=max_epochs, cv=cv)
-    names = ["Hyperband-pruned", "unpruned"]
-    if args.asha:
-        names.insert(1, "ASHA-pruned")
+    names = [*args.searches, "unpruned"]
     rows = [run(name, X, y, X_test, y_test, **settings) for name in names]
 
     data = "8x8 digits" if args.quick else "MNIST"

@@ -207,6 +207,12 @@ class HyperbandSearchCV(OptunaSearchCV):
         of its trials.
     min_epochs : int, default=1
         Hyperband's smallest resource, in epochs.
+    n_brackets : int or None, default=None
+        Keep only Hyperband's ``n_brackets`` most aggressive brackets (the
+        ones that judge trials earliest). None keeps all
+        ``floor(log(max_epochs / min_epochs, reduction_factor)) + 1`` of
+        them, as in the Hyperband paper; 1 is asynchronous successive
+        halving (ASHA). Fewer brackets prune more; see Notes.
     scoring : str or callable, default=None
         Scorer; None uses the estimator's ``score``.
     refit : bool, default=True
@@ -284,10 +290,13 @@ class HyperbandSearchCV(OptunaSearchCV):
 
     Hyperband splits the trials into ``floor(log(max_epochs / min_epochs,
     reduction_factor)) + 1`` brackets of increasing patience; the most
-    patient never prunes. With tens of trials, the patient brackets train
-    many of them to the end; for harder pruning pass a ``study`` with
-    Optuna's ``SuccessiveHalvingPruner`` (Hyperband's most aggressive bracket
-    alone). Each trial still trains one network per fold.
+    patient never prunes. Optuna's Hyperband is asynchronous: the first
+    trials to reach a rung have few rivals and are promoted. So with tens of
+    trials the patient brackets train many of them to the end (with 30
+    trials of 27 epochs all four brackets train about 40 % of the unpruned
+    epochs); ``n_brackets=2`` keeps the two most aggressive (about 30 %),
+    ``n_brackets=1`` is ASHA (about 20 %). Each trial trains one network per
+    fold.
 
     Examples
     --------
@@ -312,6 +321,7 @@ class HyperbandSearchCV(OptunaSearchCV):
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "reduction_factor": [Interval(Integral, 2, None, closed="left")],
         "min_epochs": [Interval(Integral, 1, None, closed="left")],
+        "n_brackets": [Interval(Integral, 1, None, closed="left"), None],
         "n_trials": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Integral],
         "refit": ["boolean"],
@@ -330,6 +340,7 @@ class HyperbandSearchCV(OptunaSearchCV):
         cv=3,
         reduction_factor=3,
         min_epochs=1,
+        n_brackets=None,
         scoring=None,
         refit=True,
         error_score=np.nan,
@@ -350,6 +361,7 @@ class HyperbandSearchCV(OptunaSearchCV):
         self.cv = cv
         self.reduction_factor = reduction_factor
         self.min_epochs = min_epochs
+        self.n_brackets = n_brackets
         self.scoring = scoring
         self.refit = refit
         self.error_score = error_score
@@ -395,9 +407,18 @@ class HyperbandSearchCV(OptunaSearchCV):
                 UserWarning,
                 stacklevel=3,
             )
+        # Optuna derives the number of brackets from max_resource alone (the
+        # rungs of each bracket go on to the trial's last step), so capping
+        # max_resource keeps the most aggressive brackets.
+        max_resource = self.max_epochs
+        if self.n_brackets is not None:
+            max_resource = min(
+                max_resource,
+                self.min_epochs * self.reduction_factor ** (self.n_brackets - 1),
+            )
         return optuna.pruners.HyperbandPruner(
             min_resource=self.min_epochs,
-            max_resource=self.max_epochs,
+            max_resource=max_resource,
             reduction_factor=self.reduction_factor,
         )
 

@@ -147,3 +147,37 @@ def test_hyperband_search_builds_the_search():
     assert isinstance(search, HyperbandSearchCV)
     settings = (search.max_epochs, search.n_trials, search.cv, search.verbose)
     assert settings == (9, 5, 4, 1)
+
+
+def _steps_trained(pruner, n_trials=30, max_steps=27):
+    """Steps run by ``n_trials`` synthetic learning curves under ``pruner``."""
+    rng = np.random.RandomState(0)
+    study = optuna.create_study(
+        study_name="brackets", direction="maximize", pruner=pruner
+    )
+    steps = 0
+    for _ in range(n_trials):
+        trial = study.ask()
+        final, rate = rng.uniform(0.9, 0.99), rng.uniform(0.1, 0.5)
+        for step in range(max_steps):
+            trial.report(final - 0.1 * np.exp(-rate * (step + 1)), step)
+            steps += 1
+            if trial.should_prune():
+                study.tell(trial, state=TrialState.PRUNED)
+                break
+        else:
+            study.tell(trial, final)
+    return steps
+
+
+def test_fewer_brackets_prune_more():
+    steps = {
+        n_brackets: _steps_trained(
+            HyperbandSearchCV(
+                DenseNetClassifier(), SPACE, max_epochs=27, n_brackets=n_brackets
+            )._make_pruner()
+        )
+        for n_brackets in (None, 4, 2, 1)
+    }
+    assert steps[None] == steps[4]  # 27 epochs, factor 3: four brackets in all
+    assert steps[1] < steps[2] < steps[4] < 30 * 27
