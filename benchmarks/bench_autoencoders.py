@@ -38,7 +38,7 @@ from skvision.metrics import fid_score, frechet_distance  # noqa: E402
 
 NOISE_STD = 0.3  # of the noisy test inputs, pixels in [0, 1]
 
-FULL = dict(max_iter=50, n_estimators=300, mlp_iter=200)
+FULL = dict(max_iter=25, n_estimators=300, mlp_iter=200)
 QUICK = dict(n_train=3_000, n_test=1_000, max_iter=3, n_estimators=20, mlp_iter=30)
 
 
@@ -142,8 +142,13 @@ def main():
         default=-1,
         help="threads of XGBoost and the forest (1 is faster on busy CPUs)",
     )
+    parser.add_argument(
+        "--max-iter", type=int, default=None, help="epochs of each network (full: 25)"
+    )
     args = parser.parse_args()
-    config = QUICK if args.quick else FULL
+    config = dict(QUICK if args.quick else FULL)
+    if args.max_iter is not None:
+        config["max_iter"] = args.max_iter
     if args.quick:  # the MLP's few epochs are deliberate
         warnings.simplefilter("ignore", ConvergenceWarning)
     X, y = fetch_mnist(subset="train", return_X_y=True)

@@ -67,7 +67,9 @@ ReconstructionDisplay.from_estimator(autoencoders["conv"], X_test)
 from skvision import ConvNetClassifier
 from skvision.metrics import fid_score
 
-classifier = ConvNetClassifier.mnist(random_state=0, max_iter=EPOCHS if QUICK else 20)
+classifier = ConvNetClassifier.mnist(
+    random_state=0, **({"max_iter": EPOCHS} if QUICK else {})
+)
 classifier.fit(X, y)
 print(f"CNN test accuracy: {100 * classifier.score(X_test, y_test):.2f} %")
 real = X[: len(X_test)]

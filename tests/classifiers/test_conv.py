@@ -121,7 +121,8 @@ def test_pets_and_mnist_presets_build_their_architectures():
 
     mnist = build(ConvNetClassifier.mnist(), (28, 28))
     summary = layer_summary(mnist)
-    assert ("Flatten", (7 * 7 * 64,)) in summary and ("Dense", (256,)) in summary
+    assert ("Flatten", (3 * 3 * 128,)) in summary and ("Dense", (256,)) in summary
+    assert mnist.count_params() == 391_850
     assert [
         type(layer).__name__ for layer in mnist.get_layer("augmentation").layers
     ] == [
