@@ -47,12 +47,7 @@ FASHION_BEST = dict(
 MODELS = {
     "small": lambda **params: ConvNetClassifier.mnist(**params),
     "reference": lambda **params: ConvNetClassifier.reference(
-        **{
-            "max_iter": 6,
-            "early_stopping": False,
-            "learning_rate": "constant",
-            **params,
-        }
+        **{**REFERENCE_TRAINING, **params}
     ),
     "fashion-best": lambda **params: ConvNetClassifier.mnist(
         **{**FASHION_BEST, **params}

@@ -25,7 +25,6 @@ outweighs its epochs, so pruning saves much less time than epochs there.
 import argparse
 import os
 import time
-import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -128,9 +127,6 @@ def main():
         )
     )
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    # With one split, optuna-integration warns at every trial that Optuna's
-    # terminator needs several fold scores; the search does not use it.
-    warnings.filterwarnings("ignore", "Failed to report cross validation")
     X, X_test, y, y_test = load(args.quick, args.n_train)
     settings = dict(n_trials=n_trials, max_epochs=max_epochs, cv=cv)
     names = [*args.searches, "unpruned"]

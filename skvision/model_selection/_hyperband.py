@@ -19,6 +19,7 @@ enforces them:
 import copy
 import sys
 import warnings
+from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
@@ -461,6 +462,11 @@ class HyperbandSearchCV(OptunaSearchCV):
                 sampler=optuna.samplers.TPESampler(seed=seed),
                 pruner=self._make_pruner(),
             )
+        with _quiet_optuna_integration():
+            self._fit_inner(study, seed, X, y, groups, fit_params)
+        return self
+
+    def _fit_inner(self, study, seed, X, y, groups, fit_params):
         search = OptunaSearchCV(
             epoch_estimator(self.estimator, self.max_epochs),
             self.param_distributions,
@@ -487,7 +493,22 @@ class HyperbandSearchCV(OptunaSearchCV):
         for name in _FITTED:
             if hasattr(search, name):
                 setattr(self, name, getattr(search, name))
-        return self
+
+
+@contextmanager
+def _quiet_optuna_integration():
+    """Silence what optuna-integration says about its own internals.
+
+    Nothing in these is for a HyperbandSearchCV user to act on: the
+    ExperimentalWarning of ``OptunaSearchCV``, the FutureWarning of the
+    ``optuna.terminator`` module it imports, and its warning at every trial
+    that one hold-out split gives the terminator too few fold scores.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        warnings.filterwarnings("ignore", "`optuna.terminator` module", FutureWarning)
+        warnings.filterwarnings("ignore", "Failed to report cross validation")
+        yield
 
 
 def hyperband_search(

@@ -10,8 +10,8 @@ from skvision.model_selection import HyperbandSearchCV, dense_search_space
 
 
 @pytest.fixture(scope="session")
-def pruned_search(digits):
-    """A Hyperband search of the dense space on 400 digits, shared by modules."""
+def pruned_search_and_warnings(digits):
+    """A Hyperband search of the dense space on 400 digits, and its warnings."""
     X, y, _, _ = digits
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     net, space = dense_search_space(
@@ -34,8 +34,13 @@ def pruned_search(digits):
         cv=StratifiedShuffleSplit(1, test_size=0.5, random_state=0),
         random_state=0,
     )
-    with warnings.catch_warnings():
-        # optuna-integration cannot give one split's scores to Optuna's
-        # terminator and says so at every trial; the search is unaffected.
-        warnings.filterwarnings("ignore", "Failed to report cross validation")
-        return search.fit(X[:400], y[:400])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X[:400], y[:400])
+    return search, caught
+
+
+@pytest.fixture(scope="session")
+def pruned_search(pruned_search_and_warnings):
+    """The fitted search of ``pruned_search_and_warnings``, shared by modules."""
+    return pruned_search_and_warnings[0]

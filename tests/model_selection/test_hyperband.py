@@ -45,6 +45,14 @@ def test_every_epoch_is_reported_and_pruned_trials_stop_early(pruned_search):
     assert sum(epochs.values()) < N_TRIALS * MAX_EPOCHS
 
 
+def test_fit_passes_on_no_optuna_integration_noise(pruned_search_and_warnings):
+    # OptunaSearchCV's ExperimentalWarning, optuna.terminator's FutureWarning
+    # and the per-trial "Failed to report cross validation" (one hold-out
+    # split) are about optuna-integration's internals.
+    _, caught = pruned_search_and_warnings
+    assert [str(w.message) for w in caught] == []
+
+
 def test_refit_trains_the_epochs_the_search_scored(pruned_search, digits):
     best = pruned_search.best_estimator_
     assert best.n_iter_ == pruned_search.max_epochs == len(best.history_["loss"])
