@@ -13,7 +13,7 @@ Run ``python benchmarks/bench_conv.py`` with MNIST (or Fashion-MNIST) under
    shared machine the ratio still varies from run to run; compare a few.
 
 ``--model``: ``small`` is :meth:`ConvNetClassifier.mnist` (the >= 99.4 %
-recipe, 12 epochs with augmentation), ``reference`` the AlexNet-style net
+recipe, 11 epochs with augmentation), ``reference`` the AlexNet-style net
 trained as in its study (6 epochs, constant learning rate, no hold-out),
 ``fashion-best`` the small CNN with flips and shifts for 15 epochs (the
 Fashion-MNIST recipe). ``--quick`` trains on 3,000 images for 2 epochs (3 for
