@@ -61,7 +61,9 @@ def load(quick, n_train):
 BRACKETS = {"Hyperband": None, "Hyperband, 2 brackets": 2, "ASHA": 1}
 
 
-def run(name, X, y, X_test, y_test, *, n_trials, max_epochs, cv, seed=0):
+def run(
+    name, X, y, X_test, y_test, *, n_trials, max_epochs, cv, reduction_factor, seed=0
+):
     """Fit one search with the pruner ``name``; return its row of the table."""
     net, space = dense_search_space(DenseNetClassifier(batch_size=128, random_state=0))
     if cv == 1:  # one hold-out split: a network per trial, not per fold
@@ -73,6 +75,7 @@ def run(name, X, y, X_test, y_test, *, n_trials, max_epochs, cv, seed=0):
         n_trials=n_trials,
         cv=cv,
         n_brackets=BRACKETS.get(name),
+        reduction_factor=reduction_factor,
         random_state=seed,
     )
     # The same sampler seed and bracket hashing (study name) in every search;
@@ -91,6 +94,8 @@ def run(name, X, y, X_test, y_test, *, n_trials, max_epochs, cv, seed=0):
     total_s = time.perf_counter() - start
     frame = search_results_frame(search)
     steps = int(frame["n_epochs"].sum())
+    if name in BRACKETS and reduction_factor != 3:
+        name = f"{name}, factor {reduction_factor}"
     return {
         "search": name,
         "epochs": steps,
@@ -118,6 +123,12 @@ def main():
         choices=sorted(BRACKETS),
         help="pruned searches to compare with the unpruned one",
     )
+    parser.add_argument(
+        "--reduction-factor",
+        type=int,
+        default=3,
+        help="Hyperband's eta for the pruned searches",
+    )
     args = parser.parse_args()
     defaults = (8, 9, 1) if args.quick else (30, 27, 3)
     n_trials, max_epochs, cv = (
@@ -128,7 +139,12 @@ def main():
     )
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     X, X_test, y, y_test = load(args.quick, args.n_train)
-    settings = dict(n_trials=n_trials, max_epochs=max_epochs, cv=cv)
+    settings = dict(
+        n_trials=n_trials,
+        max_epochs=max_epochs,
+        cv=cv,
+        reduction_factor=args.reduction_factor,
+    )
     names = [*args.searches, "unpruned"]
     rows = [run(name, X, y, X_test, y_test, **settings) for name in names]
 

@@ -10,7 +10,9 @@ and a gallery of its predictions.
 Measured on the full data (2 CPU cores, about 5 minutes): 89.6 % test accuracy
 with this recipe, 90.4 % with the default ``DenseNetClassifier(monitor=
 "val_accuracy")``. The 91 % the study aims at has not been reached by a dense net
-here.
+here; neither wider layers (1024-1024, dropout 0.5, 30 epochs: 89.7 %) nor
+training-time flips (a dense net as ``ConvNetClassifier(conv_blocks=())`` with
+``horizontal_flip=True``: 89.8 %; with 5 % shifts too: 89.0 %) got there.
 
 Set ``SKVISION_EXAMPLES_QUICK=1`` to run on a subset in a minute or so.
 """
