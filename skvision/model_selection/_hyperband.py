@@ -293,11 +293,11 @@ class HyperbandSearchCV(OptunaSearchCV):
     reduction_factor)) + 1`` brackets of increasing patience; the most
     patient never prunes. Optuna's Hyperband is asynchronous: the first
     trials to reach a rung have few rivals and are promoted. So with tens of
-    trials the patient brackets train many of them to the end (with 30
-    trials of 27 epochs all four brackets train about 40 % of the unpruned
-    epochs); ``n_brackets=2`` keeps the two most aggressive (about 30 %),
-    ``n_brackets=1`` is ASHA (about 20 %). Each trial trains one network per
-    fold.
+    trials the patient brackets train many of them to the end. Searching
+    30 trials of 27 epochs on MNIST (``benchmarks/bench_search.py``), all
+    four brackets trained 44 % of the unpruned search's epochs;
+    ``n_brackets=2``, which keeps the two most aggressive, and
+    ``n_brackets=1`` (ASHA) 34 %. Each trial trains one network per fold.
 
     Examples
     --------
