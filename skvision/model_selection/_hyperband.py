@@ -463,36 +463,33 @@ class HyperbandSearchCV(OptunaSearchCV):
                 pruner=self._make_pruner(),
             )
         with _quiet_optuna_integration():
-            self._fit_inner(study, seed, X, y, groups, fit_params)
+            search = OptunaSearchCV(
+                epoch_estimator(self.estimator, self.max_epochs),
+                self.param_distributions,
+                cv=deterministic_cv(
+                    self.cv, y, classifier=is_classifier(self.estimator), seed=seed
+                ),
+                enable_pruning=True,
+                error_score=self.error_score,
+                max_iter=self.max_epochs,
+                n_jobs=self.n_jobs,
+                n_trials=self.n_trials,
+                random_state=seed,
+                refit=self.refit,
+                return_train_score=self.return_train_score,
+                scoring=self.scoring,
+                study=study,
+                subsample=self.subsample,
+                timeout=self.timeout,
+                verbose=self.verbose,
+                callbacks=self.callbacks,
+                catch=self.catch,
+            )
+            search.fit(X, y, groups=groups, **fit_params)
+            for name in _FITTED:
+                if hasattr(search, name):
+                    setattr(self, name, getattr(search, name))
         return self
-
-    def _fit_inner(self, study, seed, X, y, groups, fit_params):
-        search = OptunaSearchCV(
-            epoch_estimator(self.estimator, self.max_epochs),
-            self.param_distributions,
-            cv=deterministic_cv(
-                self.cv, y, classifier=is_classifier(self.estimator), seed=seed
-            ),
-            enable_pruning=True,
-            error_score=self.error_score,
-            max_iter=self.max_epochs,
-            n_jobs=self.n_jobs,
-            n_trials=self.n_trials,
-            random_state=seed,
-            refit=self.refit,
-            return_train_score=self.return_train_score,
-            scoring=self.scoring,
-            study=study,
-            subsample=self.subsample,
-            timeout=self.timeout,
-            verbose=self.verbose,
-            callbacks=self.callbacks,
-            catch=self.catch,
-        )
-        search.fit(X, y, groups=groups, **fit_params)
-        for name in _FITTED:
-            if hasattr(search, name):
-                setattr(self, name, getattr(search, name))
 
 
 @contextmanager
