@@ -44,8 +44,8 @@ FASHION_BEST = dict(
     zoom_range=0.0,
     translation_range=0.0,
     horizontal_flip=True,
-    max_iter=15,
-    learning_rate={8: 3e-4, 12: 1e-4, 14: 3e-5},
+    max_iter=20,
+    learning_rate={10: 3e-4, 15: 1e-4, 18: 3e-5},
 )
 MODELS = {
     "small": lambda **params: ConvNetClassifier.mnist(**params),

@@ -62,7 +62,18 @@ BRACKETS = {"Hyperband": None, "Hyperband, 2 brackets": 2, "ASHA": 1}
 
 
 def run(
-    name, X, y, X_test, y_test, *, n_trials, max_epochs, cv, reduction_factor, seed=0
+    name,
+    X,
+    y,
+    X_test,
+    y_test,
+    *,
+    n_trials,
+    max_epochs,
+    cv,
+    reduction_factor,
+    bootstrap_count,
+    seed=0,
 ):
     """Fit one search with the pruner ``name``; return its row of the table."""
     net, space = dense_search_space(DenseNetClassifier(batch_size=128, random_state=0))
@@ -76,6 +87,7 @@ def run(
         cv=cv,
         n_brackets=BRACKETS.get(name),
         reduction_factor=reduction_factor,
+        bootstrap_count=bootstrap_count,
         random_state=seed,
     )
     # The same sampler seed and bracket hashing (study name) in every search;
@@ -96,6 +108,8 @@ def run(
     steps = int(frame["n_epochs"].sum())
     if name in BRACKETS and reduction_factor != 3:
         name = f"{name}, factor {reduction_factor}"
+    if name in BRACKETS and bootstrap_count:
+        name = f"{name}, bootstrap {bootstrap_count}"
     return {
         "search": name,
         "epochs": steps,
@@ -129,6 +143,12 @@ def main():
         default=3,
         help="Hyperband's eta for the pruned searches",
     )
+    parser.add_argument(
+        "--bootstrap-count",
+        type=int,
+        default=0,
+        help="trials pruned on first reaching each rung, in the pruned searches",
+    )
     args = parser.parse_args()
     defaults = (8, 9, 1) if args.quick else (30, 27, 3)
     n_trials, max_epochs, cv = (
@@ -144,6 +164,7 @@ def main():
         max_epochs=max_epochs,
         cv=cv,
         reduction_factor=args.reduction_factor,
+        bootstrap_count=args.bootstrap_count,
     )
     names = [*args.searches, "unpruned"]
     rows = [run(name, X, y, X_test, y_test, **settings) for name in names]

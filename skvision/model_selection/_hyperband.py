@@ -18,6 +18,7 @@ enforces them:
 
 import copy
 import sys
+import time
 import warnings
 from contextlib import contextmanager
 from numbers import Integral
@@ -31,14 +32,12 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import type_of_target
 
-# What OptunaSearchCV.fit sets; copied from the inner search to this one.
+# What OptunaSearchCV.fit sets (refit aside); copied from the inner search.
 _FITTED = (
     "study_",
     "n_splits_",
     "sample_indices_",
     "scorer_",
-    "best_estimator_",
-    "refit_time_",
 )
 
 
@@ -214,6 +213,11 @@ class HyperbandSearchCV(OptunaSearchCV):
         ``floor(log(max_epochs / min_epochs, reduction_factor)) + 1`` of
         them, as in the Hyperband paper; 1 is asynchronous successive
         halving (ASHA). Fewer brackets prune more; see Notes.
+    bootstrap_count : int, default=0
+        Prune the first ``bootstrap_count`` trials to reach each rung (of
+        each bracket) there. A trial is judged against those that reached
+        its rung before it, so otherwise the first arrivals, having few
+        rivals, are promoted; see Notes.
     scoring : str or callable, default=None
         Scorer; None uses the estimator's ``score``.
     refit : bool, default=True
@@ -323,6 +327,7 @@ class HyperbandSearchCV(OptunaSearchCV):
         "reduction_factor": [Interval(Integral, 2, None, closed="left")],
         "min_epochs": [Interval(Integral, 1, None, closed="left")],
         "n_brackets": [Interval(Integral, 1, None, closed="left"), None],
+        "bootstrap_count": [Interval(Integral, 0, None, closed="left")],
         "n_trials": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Integral],
         "refit": ["boolean"],
@@ -342,6 +347,7 @@ class HyperbandSearchCV(OptunaSearchCV):
         reduction_factor=3,
         min_epochs=1,
         n_brackets=None,
+        bootstrap_count=0,
         scoring=None,
         refit=True,
         error_score=np.nan,
@@ -363,6 +369,7 @@ class HyperbandSearchCV(OptunaSearchCV):
         self.reduction_factor = reduction_factor
         self.min_epochs = min_epochs
         self.n_brackets = n_brackets
+        self.bootstrap_count = bootstrap_count
         self.scoring = scoring
         self.refit = refit
         self.error_score = error_score
@@ -421,6 +428,7 @@ class HyperbandSearchCV(OptunaSearchCV):
             min_resource=self.min_epochs,
             max_resource=max_resource,
             reduction_factor=self.reduction_factor,
+            bootstrap_count=self.bootstrap_count,
         )
 
     def fit(self, X, y=None, groups=None, **fit_params):
@@ -475,7 +483,9 @@ class HyperbandSearchCV(OptunaSearchCV):
                 n_jobs=self.n_jobs,
                 n_trials=self.n_trials,
                 random_state=seed,
-                refit=self.refit,
+                # OptunaSearchCV refits the estimator's defaults, logging an
+                # error, when every trial was pruned; so refit here, or raise.
+                refit=False,
                 return_train_score=self.return_train_score,
                 scoring=self.scoring,
                 study=study,
@@ -486,10 +496,31 @@ class HyperbandSearchCV(OptunaSearchCV):
                 catch=self.catch,
             )
             search.fit(X, y, groups=groups, **fit_params)
-            for name in _FITTED:
-                if hasattr(search, name):
-                    setattr(self, name, getattr(search, name))
+        for name in _FITTED:
+            if hasattr(search, name):
+                setattr(self, name, getattr(search, name))
+        _check_a_trial_completed(study, self.max_epochs)
+        if self.refit:
+            start = time.perf_counter()
+            self.best_estimator_ = clone(search.estimator).set_params(
+                **study.best_params
+            )
+            self.best_estimator_.fit(X, y, **fit_params)
+            self.refit_time_ = time.perf_counter() - start
         return self
+
+
+def _check_a_trial_completed(study, max_epochs):
+    """Raise when every trial was pruned or failed: there is no best trial."""
+    states = [trial.state for trial in study.trials]
+    if optuna.trial.TrialState.COMPLETE not in states:
+        n_pruned = states.count(optuna.trial.TrialState.PRUNED)
+        raise ValueError(
+            f"No trial trained all max_epochs={max_epochs} epochs: of "
+            f"{len(states)} trials, {n_pruned} were pruned and the others failed, "
+            "so there is no best trial. Run more trials, or prune less (a smaller "
+            "bootstrap_count, more n_brackets)."
+        )
 
 
 @contextmanager

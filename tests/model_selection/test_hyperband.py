@@ -65,6 +65,7 @@ def test_refit_trains_the_epochs_the_search_scored(pruned_search, digits):
     _, _, X_test, y_test = digits
     assert pruned_search.score(X_test, y_test) > 0.3
     check_is_fitted(pruned_search)
+    assert pruned_search.refit_time_ > 0
 
 
 def test_the_search_is_a_clonable_optuna_search(pruned_search):
@@ -157,25 +158,28 @@ def test_hyperband_search_builds_the_search():
     assert settings == (9, 5, 4, 1)
 
 
-def _steps_trained(pruner, n_trials=30, max_steps=27):
-    """Steps run by ``n_trials`` synthetic learning curves under ``pruner``."""
+def _synthetic_study(pruner, n_trials=30, max_steps=27):
+    """A study of ``n_trials`` synthetic learning curves run under ``pruner``."""
     rng = np.random.RandomState(0)
     study = optuna.create_study(
         study_name="brackets", direction="maximize", pruner=pruner
     )
-    steps = 0
     for _ in range(n_trials):
         trial = study.ask()
         final, rate = rng.uniform(0.9, 0.99), rng.uniform(0.1, 0.5)
         for step in range(max_steps):
             trial.report(final - 0.1 * np.exp(-rate * (step + 1)), step)
-            steps += 1
             if trial.should_prune():
                 study.tell(trial, state=TrialState.PRUNED)
                 break
         else:
             study.tell(trial, final)
-    return steps
+    return study
+
+
+def _steps_trained(pruner):
+    trials = _synthetic_study(pruner).trials
+    return sum(len(trial.intermediate_values) for trial in trials)
 
 
 def test_fewer_brackets_prune_more():
@@ -189,3 +193,37 @@ def test_fewer_brackets_prune_more():
     }
     assert steps[None] == steps[4]  # 27 epochs, factor 3: four brackets in all
     assert steps[1] < steps[2] < steps[4] < 30 * 27
+
+
+def test_bootstrap_count_prunes_the_first_arrivals_at_each_rung():
+    def asha(bootstrap_count):
+        search = HyperbandSearchCV(
+            DenseNetClassifier(), SPACE, n_brackets=1, bootstrap_count=bootstrap_count
+        )
+        return search._make_pruner()
+
+    # Alone at the first rung (step 1), the first trial is promoted to the end
+    # by default, and pruned there with bootstrap_count=1.
+    first_epochs = [
+        len(_synthetic_study(asha(count)).trials[0].intermediate_values)
+        for count in (0, 1)
+    ]
+    assert first_epochs == [27, 2]
+    assert _steps_trained(asha(1)) < _steps_trained(asha(0))
+
+
+def test_a_search_with_every_trial_pruned_raises(digits):
+    X, y, _, _ = digits
+    search = HyperbandSearchCV(
+        DenseNetClassifier(hidden_layer_sizes=(8,), batch_size=64),
+        SPACE,
+        max_epochs=4,
+        reduction_factor=2,
+        n_trials=2,
+        bootstrap_count=5,
+        cv=ShuffleSplit(1, test_size=0.5, random_state=0),
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match="of 2 trials, 2 were pruned"):
+        search.fit(X[:100], y[:100])
+    assert not hasattr(search, "best_estimator_")
