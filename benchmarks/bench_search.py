@@ -14,7 +14,8 @@ test accuracy of the refit network, then the ratios the study targets
 (pruned epochs <= 1/3 of unpruned, best score within 0.5 point).
 ``--searches`` picks the pruned searches by ``n_brackets``: "Hyperband"
 (all four brackets of 27 epochs, factor 3), "Hyperband, 2 brackets" (the two
-most aggressive: default with "Hyperband") and "ASHA" (one bracket).
+most aggressive: default with "Hyperband") and "ASHA" (one bracket);
+``--reduction-factor`` and ``--bootstrap-count`` set those of their pruner.
 
 ``--quick`` searches scikit-learn's 8x8 digits instead (8 trials, 9 epochs,
 one seeded 25 % hold-out split, ``--cv 1``) in about two minutes on two CPU

@@ -301,7 +301,12 @@ class HyperbandSearchCV(OptunaSearchCV):
     30 trials of 27 epochs on MNIST (``benchmarks/bench_search.py``), all
     four brackets trained 44 % of the unpruned search's epochs;
     ``n_brackets=2``, which keeps the two most aggressive, and
-    ``n_brackets=1`` (ASHA) 34 %. Each trial trains one network per fold.
+    ``n_brackets=1`` (ASHA) 34 %. ``bootstrap_count=1`` prunes the first
+    trial to reach each rung instead of promoting it: ASHA then trained
+    27 %, with a best score 0.53 point under the unpruned search's (0.40
+    point without it). A search whose every trial was pruned raises a
+    ``ValueError``: there is no best trial to refit. Each trial trains one
+    network per fold.
 
     Examples
     --------
