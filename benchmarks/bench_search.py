@@ -15,7 +15,8 @@ test accuracy of the refit network, then the ratios the study targets
 ``--searches`` picks the pruned searches by ``n_brackets``: "Hyperband"
 (all four brackets of 27 epochs, factor 3), "Hyperband, 2 brackets" (the two
 most aggressive: default with "Hyperband") and "ASHA" (one bracket);
-``--reduction-factor`` and ``--bootstrap-count`` set those of their pruner.
+``--reduction-factor`` and ``--bootstrap-count`` set those of their pruner,
+``--seed`` the seed of the split, the sampler and the networks.
 
 ``--quick`` searches scikit-learn's 8x8 digits instead (8 trials, 9 epochs,
 one seeded 25 % hold-out split, ``--cv 1``) in about two minutes on two CPU
@@ -77,7 +78,9 @@ def run(
     seed=0,
 ):
     """Fit one search with the pruner ``name``; return its row of the table."""
-    net, space = dense_search_space(DenseNetClassifier(batch_size=128, random_state=0))
+    net, space = dense_search_space(
+        DenseNetClassifier(batch_size=128, random_state=seed)
+    )
     if cv == 1:  # one hold-out split: a network per trial, not per fold
         cv = StratifiedShuffleSplit(1, test_size=0.25, random_state=seed)
     search = HyperbandSearchCV(
@@ -150,6 +153,9 @@ def main():
         default=0,
         help="trials pruned on first reaching each rung, in the pruned searches",
     )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seeds the split, sampler and networks"
+    )
     args = parser.parse_args()
     defaults = (8, 9, 1) if args.quick else (30, 27, 3)
     n_trials, max_epochs, cv = (
@@ -166,6 +172,7 @@ def main():
         cv=cv,
         reduction_factor=args.reduction_factor,
         bootstrap_count=args.bootstrap_count,
+        seed=args.seed,
     )
     names = [*args.searches, "unpruned"]
     rows = [run(name, X, y, X_test, y_test, **settings) for name in names]
