@@ -304,8 +304,9 @@ class HyperbandSearchCV(OptunaSearchCV):
     ``n_brackets=1`` (ASHA) 34 %. ``bootstrap_count=1`` prunes the first
     trial to reach each rung instead of promoting it: ASHA then trained
     27 %, with a best score 0.53 point under the unpruned search's (0.40
-    point without it). A search whose every trial was pruned raises a
-    ``ValueError``: there is no best trial to refit. Each trial trains one
+    point without it); but with another seed it pruned all 30 trials. A
+    search whose every trial was pruned raises a ``ValueError``: there is
+    no best trial to refit. Each trial trains one
     network per fold.
 
     Examples
@@ -520,10 +521,12 @@ def _check_a_trial_completed(study, max_epochs):
     states = [trial.state for trial in study.trials]
     if optuna.trial.TrialState.COMPLETE not in states:
         n_pruned = states.count(optuna.trial.TrialState.PRUNED)
+        others = len(states) - n_pruned
+        unfinished = f" and {others} failed or did not finish" if others else ""
         raise ValueError(
             f"No trial trained all max_epochs={max_epochs} epochs: of "
-            f"{len(states)} trials, {n_pruned} were pruned and the others failed, "
-            "so there is no best trial. Run more trials, or prune less (a smaller "
+            f"{len(states)} trials, {n_pruned} were pruned{unfinished}, so there is "
+            "no best trial. Run more trials, or prune less (a smaller "
             "bootstrap_count, more n_brackets)."
         )
 
