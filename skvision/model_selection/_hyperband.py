@@ -306,8 +306,7 @@ class HyperbandSearchCV(OptunaSearchCV):
     27 %, with a best score 0.53 point under the unpruned search's (0.40
     point without it); but with another seed it pruned all 30 trials. A
     search whose every trial was pruned raises a ``ValueError``: there is
-    no best trial to refit. Each trial trains one
-    network per fold.
+    no best trial to refit. Each trial trains one network per fold.
 
     Examples
     --------
