@@ -15,7 +15,8 @@ test accuracy of the refit network, then the ratios the study targets
 ``--searches`` picks the pruned searches by ``n_brackets``: "Hyperband"
 (all four brackets of 27 epochs, factor 3), "Hyperband, 2 brackets" (the two
 most aggressive: default with "Hyperband") and "ASHA" (one bracket);
-``--reduction-factor`` and ``--bootstrap-count`` set those of their pruner,
+``--reduction-factor`` sets their pruner's factor and ``--bootstrap-count``
+its bootstrap count (several counts: one search each),
 ``--seed`` the seed of the split, the sampler and the networks.
 
 ``--quick`` searches scikit-learn's 8x8 digits instead (8 trials, 9 epochs,
@@ -150,8 +151,9 @@ def main():
     parser.add_argument(
         "--bootstrap-count",
         type=int,
-        default=0,
-        help="trials pruned on first reaching each rung, in the pruned searches",
+        nargs="+",
+        default=[0],
+        help="trials pruned on first reaching each rung; one search per count",
     )
     parser.add_argument(
         "--seed", type=int, default=0, help="seeds the split, sampler and networks"
@@ -171,11 +173,18 @@ def main():
         max_epochs=max_epochs,
         cv=cv,
         reduction_factor=args.reduction_factor,
-        bootstrap_count=args.bootstrap_count,
         seed=args.seed,
     )
-    names = [*args.searches, "unpruned"]
-    rows = [run(name, X, y, X_test, y_test, **settings) for name in names]
+    pruned = [(name, count) for name in args.searches for count in args.bootstrap_count]
+    rows = []
+    for name, count in [*pruned, ("unpruned", 0)]:
+        try:
+            rows.append(
+                run(name, X, y, X_test, y_test, bootstrap_count=count, **settings)
+            )
+            print(rows[-1], flush=True)
+        except ValueError as error:  # every trial pruned: nothing to compare
+            print(f"{name}, bootstrap {count}: {error}")
 
     data = "8x8 digits" if args.quick else "MNIST"
     print(
