@@ -50,9 +50,18 @@ from skvision.model_selection import (
     search_results_frame,
 )
 
+# One bracket (``n_brackets=1``, asynchronous successive halving): with only 30
+# trials it prunes most. On 20,000 images it trained 0.29x the epochs of an
+# unpruned search, with a best score 0.28 point under its best (README).
 net, space = dense_search_space(DenseNetClassifier(batch_size=128))
 search = hyperband_search(
-    net, space, max_epochs=EPOCHS, n_trials=4 if QUICK else 30, cv=3, random_state=0
+    net,
+    space,
+    max_epochs=EPOCHS,
+    n_trials=4 if QUICK else 30,
+    cv=3,
+    n_brackets=1,
+    random_state=0,
 )
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # optuna-integration's experimental warnings
