@@ -15,6 +15,8 @@ there. Training-time flips help once the net is wide: a dense net built as
 ``ConvNetClassifier(conv_blocks=(), horizontal_flip=True, dropout=0.5)`` and
 trained 40 epochs on all 60,000 images scored 90.5 % with 1024-1024 units and
 90.7 % with 2048-1024 (33 minutes); three layers of 1024 (50 epochs) 90.6 %.
+This recipe at 2048-1024 with flips scored 90.3 %, and averaging two 1024-1024
+nets no more than the better one (90.7 %).
 
 Set ``SKVISION_EXAMPLES_QUICK=1`` to run on a subset in a minute or so.
 """

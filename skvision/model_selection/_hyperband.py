@@ -304,9 +304,9 @@ class HyperbandSearchCV(OptunaSearchCV):
     best; on 6,000 images all four brackets trained 44 %.
     ``bootstrap_count=1`` prunes the first trial to reach each rung instead
     of promoting it: ASHA then trained 23 %, 0.04 point under; but on 6,000
-    images with another seed it pruned all 30 trials. A
-    search whose every trial was pruned raises a ``ValueError``: there is
-    no best trial to refit. Each trial trains one network per fold.
+    images with another seed it pruned all 30 trials. A search whose every
+    trial was pruned raises a ``ValueError``: there is no best trial to
+    refit. Each trial trains one network per fold.
 
     Examples
     --------
