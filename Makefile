@@ -2,18 +2,29 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+comma := ,
+# Exact, tested versions of everything installed (pyproject.toml keeps ranges).
+LOCK := requirements/lock.txt
+LATEST_VENV := .venv-latest
 
 # Verified offline copies of the datasets, when the machine has them.
 ifneq ($(wildcard ../shared/data),)
 export SKVISION_DATA ?= $(abspath ../shared/data)
 endif
 
-.PHONY: demo test lint docs docs-full benchmark clean
+.PHONY: demo test test-latest lock lint docs docs-full benchmark clean
 
-$(VENV)/.installed: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[tests]"
+# The build tools come from the lock too, so skvision is built without
+# isolation: nothing unpinned enters the venv. -qq: setuptools' notice about
+# editable installs is not for our users; errors still show.
+define install_locked
+	test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet -c $(LOCK) pip setuptools wheel
+	$(1)/bin/python -m pip install -qq --no-build-isolation -c $(LOCK) -e ".[$(2)]"
+endef
+
+$(VENV)/.installed: pyproject.toml $(LOCK)
+	$(call install_locked,$(VENV),tests)
 	touch $@
 
 demo: $(VENV)/.installed
@@ -27,7 +38,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check skvision tests examples benchmarks
 
 $(VENV)/.docs-installed: $(VENV)/.installed
-	$(PY) -m pip install --quiet -e ".[docs]"
+	$(call install_locked,$(VENV),tests$(comma)docs)
 	touch $@
 
 # Examples shrink data and epochs unless SKVISION_EXAMPLES_QUICK=0 (docs-full).
@@ -38,8 +49,30 @@ docs: $(VENV)/.docs-installed
 docs-full:
 	$(MAKE) docs SKVISION_EXAMPLES_QUICK=0
 
+# The suite on the newest releases of everything, in a venv of its own: what
+# a `pip install skvision` user gets today, and the first sign of a lock to
+# refresh.
+test-latest:
+	rm -rf $(LATEST_VENV)
+	$(PYTHON) -m venv $(LATEST_VENV)
+	$(LATEST_VENV)/bin/python -m pip install --quiet --upgrade pip setuptools wheel
+	$(LATEST_VENV)/bin/python -m pip install --quiet --upgrade -e ".[tests]"
+	$(LATEST_VENV)/bin/python -m pip list --format=freeze
+	$(LATEST_VENV)/bin/python -m pytest -n 2
+
+# Rewrite the lock with the newest releases (then `make clean test demo`).
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip setuptools wheel
+	.venv-lock/bin/python -m pip install --quiet -e ".[tests,docs]"
+	sed -n '/^#/p' $(LOCK) > $(LOCK).new
+	.venv-lock/bin/python -m pip freeze --all --exclude-editable >> $(LOCK).new
+	mv $(LOCK).new $(LOCK)
+	rm -rf .venv-lock
+
 benchmark: $(VENV)/.installed
 	$(PY) benchmarks/bench_dense.py
 
 clean:
-	rm -rf $(VENV) figures docs/_build
+	rm -rf $(VENV) $(LATEST_VENV) figures docs/_build

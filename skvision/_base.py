@@ -17,14 +17,13 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 from pathlib import Path
 
-import keras
 import numpy as np
-from scikeras.wrappers import BaseWrapper
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import _inference, _training
+from ._keras import BaseWrapper, keras, no_retracing_warnings
 from ._random import draw_seed, seeded
 from ._validation import check_samples
 
@@ -111,13 +110,14 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         with seeded(self._seed):
             self.model_ = self._build_network(n_features, self._seed)
         self._make_predictors()
-        self.model_.compile(
-            optimizer=_training.make_optimizer(
-                self.optimizer, self.learning_rate_init, self.momentum
-            ),
-            loss=self._loss,
-            metrics=list(self._metrics),
-        )
+        with _training.keras_floatx(self.dtype):  # losses compute in floatx()
+            self.model_.compile(
+                optimizer=_training.make_optimizer(
+                    self.optimizer, self.learning_rate_init, self.momentum
+                ),
+                loss=self._loss,
+                metrics=list(self._metrics),
+            )
         self.history_ = {}
 
     def _weighted(self, X, targets, sample_weight):
@@ -136,7 +136,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         X, targets, sample_weight = BaseWrapper._validate_sample_weight(
             X, targets, sample_weight
         )
-        return X, targets, (sample_weight / sample_weight.mean()).astype(np.float32)
+        return X, targets, (sample_weight / sample_weight.mean()).astype(self.dtype)
 
     def _holds_out(self):
         """Whether fit holds out ``validation_fraction`` of the samples."""
@@ -179,7 +179,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         first_epoch = self.current_epoch
         # A per-epoch seed: consecutive partial_fit calls must not reshuffle alike.
         seed = None if self._seed is None else self._seed + first_epoch
-        with seeded(seed):
+        with seeded(seed), no_retracing_warnings(), _training.keras_floatx(self.dtype):
             history = self.model_.fit(
                 X,
                 targets,

@@ -10,8 +10,9 @@ in the weights' precision, as Keras does.
 """
 
 import numpy as np
-from keras import activations, layers
 from scipy.special import erf
+
+from ._keras import activations, layers, no_retracing_warnings
 
 _SQRT_HALF = np.float32(np.sqrt(0.5))
 _SELU_ALPHA = np.float32(1.6732632423543772)
@@ -168,8 +169,9 @@ def _training_steps(model):
 
 def keras_predict(model, X, chunk_size=8192):
     """Model outputs for ``X`` through ``predict_on_batch``, chunk by chunk."""
-    outputs = [
-        np.asarray(model.predict_on_batch(X[start : start + chunk_size]))
-        for start in range(0, len(X), chunk_size)
-    ]
+    with no_retracing_warnings():
+        outputs = [
+            np.asarray(model.predict_on_batch(X[start : start + chunk_size]))
+            for start in range(0, len(X), chunk_size)
+        ]
     return np.concatenate(outputs) if len(outputs) > 1 else outputs[0]

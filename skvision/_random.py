@@ -3,10 +3,10 @@
 import random
 from contextlib import contextmanager
 
-import keras
 import numpy as np
-from scikeras.utils.random_state import tf_get_seed, tf_set_seed
 from sklearn.utils import check_random_state
+
+from ._keras import keras, tf_get_seed, tf_set_seed
 
 MAX_SEED = 2**31 - 1
 

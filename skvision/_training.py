@@ -1,11 +1,13 @@
 """Training ingredients shared by every estimator: optimizers, learning-rate
 schedules, early stopping and the validation split."""
 
+from contextlib import contextmanager
 from numbers import Real
 
-import keras
 import numpy as np
 from sklearn.model_selection import train_test_split
+
+from ._keras import keras
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 
@@ -108,3 +110,23 @@ def early_stopping_callback(monitor, patience, restore_best_weights):
         patience=patience,
         restore_best_weights=restore_best_weights,
     )
+
+
+@contextmanager
+def keras_floatx(dtype):
+    """Run the block with Keras' ``floatx()`` set to ``dtype``.
+
+    Keras' array data adapter casts every float array it is given (samples,
+    targets, sample weights) to ``floatx()``, and losses compute in it, so a
+    float64 network fed by ``fit`` would train on float32 data. Restored on
+    exit; a no-op for float32, Keras' default.
+    """
+    previous = keras.config.floatx()
+    if dtype == previous:
+        yield
+        return
+    keras.config.set_floatx(dtype)
+    try:
+        yield
+    finally:
+        keras.config.set_floatx(previous)

@@ -11,9 +11,7 @@ reshape to images inside.
 
 import math
 
-import keras
-from keras import layers
-
+from .._keras import keras, layers
 from .dense import activation_layer, dense_stack, initializer
 
 OUTPUT_ACTIVATIONS = ("sigmoid", "linear")

@@ -12,9 +12,7 @@ a bad combination is a clear ``ValueError`` rather than a Keras shape error.
 import math
 from numbers import Integral
 
-import keras
-from keras import layers
-
+from .._keras import keras, layers
 from .dense import activation_layer, dense_stack, initializer, softmax_head
 
 PADDINGS = ("same", "valid")

@@ -1,7 +1,7 @@
+from .._keras import keras, layers
+
 """Fully connected building blocks and the dense classifier network."""
 
-import keras
-from keras import layers
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "selu", "gelu", "tanh")
 

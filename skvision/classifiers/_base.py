@@ -1,6 +1,5 @@
 """What every skvision classifier adds to the shared Keras bridge."""
 
-import keras
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
@@ -9,6 +8,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from .. import _inference
 from .._base import KerasEstimator
+from .._keras import keras
 
 
 class BaseNetClassifier(ClassifierMixin, KerasEstimator):
