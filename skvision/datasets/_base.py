@@ -6,10 +6,11 @@ or the network.
 
 Files are looked up in ``<data_home>/<folder>/<filename>``. ``data_home`` may be a
 read-only offline copy: nothing is written there unless a file is missing and may
-be downloaded. Downloads go to a temporary file beside the target, are verified,
-and only then renamed into place (``os.replace``), so a failed, interrupted or
-corrupted download never leaves a partial file behind. A file that exists but
-does not match its checksum is reported and left alone: it may be the user's.
+be downloaded. Downloads go to a temporary file beside the target, are cut off
+at the file's known size, are verified, and only then renamed into place
+(``os.replace``), so a failed, interrupted, oversized or corrupted download never
+leaves a partial file behind. A file that exists but does not match its checksum
+is reported and left alone: it may be the user's.
 """
 
 import gzip
@@ -20,7 +21,7 @@ import sys
 import tempfile
 import zlib
 from dataclasses import dataclass
-from urllib.error import URLError
+from http.client import HTTPException
 from urllib.request import Request, urlopen
 
 __all__ = ["RemoteFile", "check_subset", "fetch_files", "get_data_home", "verify_file"]
@@ -52,7 +53,10 @@ class RemoteFile:
         checksum differs is still accepted if its content matches (Debian, for
         one, recompresses Fashion-MNIST with another gzip header).
     size : int or None
-        Size in bytes, used only to describe the file in messages.
+        Size in bytes. A download must have exactly this size: one that runs
+        past it is stopped there, and one whose Content-Length differs is
+        rejected before its body is read. A file already in ``data_home`` is
+        not checked against it (a recompressed copy may differ in size).
     """
 
     filename: str
@@ -268,40 +272,81 @@ def _download_url(url, spec, directory, *, verbose=False):
 
 
 def _copy_url(url, out, spec, *, verbose=False):
-    """Stream ``url`` into the open file ``out``; return the running digest."""
+    """Stream ``url`` into the open file ``out``; return the running digest.
+
+    The body must be exactly as long as the file's known size (``spec.size``,
+    else the Content-Length): a longer one is cut off one byte past it, so a
+    server that sends forever cannot fill the disk, and a shorter one is an
+    error even when no checksum would catch it. With neither size known, the
+    body is read to its end.
+    """
     expected = spec.expected()
     digest = hashlib.new(expected[0] if expected else "sha256")
     request = Request(url, headers={"User-Agent": _USER_AGENT})
-    with urlopen(request, timeout=_TIMEOUT) as response:
-        length = response.headers.get("Content-Length")
-        length = int(length) if length and length.isdigit() else None
-        progress = _Progress(spec.filename, length or spec.size) if verbose else None
-        done = 0
-        try:
-            while chunk := response.read(_CHUNK):
-                out.write(chunk)
-                digest.update(chunk)
-                done += len(chunk)
+    try:
+        with urlopen(request, timeout=_TIMEOUT) as response:
+            total = _expected_length(response, spec)
+            progress = _Progress(spec.filename, total) if verbose else None
+            try:
+                done = _copy_body(response, out, digest, total, progress)
+            finally:
                 if progress:
-                    progress.update(done)
-        finally:
-            if progress:
-                progress.close(done)
-    if length is not None and done != length:
-        raise URLError(f"connection closed after {done} of {length} bytes")
+                    progress.close()
+    except HTTPException as exc:  # BadStatusLine, IncompleteRead: not OSErrors
+        raise OSError(f"malformed HTTP response ({exc!r})") from exc
+    if total is not None and done < total:
+        raise OSError(
+            f"connection closed after {done:,} of the expected {total:,} bytes"
+        )
     return digest
+
+
+def _expected_length(response, spec):
+    """The body's length: ``spec.size`` if known, else the Content-Length."""
+    header = response.headers.get("Content-Length")
+    length = int(header) if header and header.isdigit() else None
+    if spec.size is None:
+        return length
+    if length is not None and length != spec.size:
+        # Rejected before the body is read: it cannot be the expected file.
+        raise OSError(
+            f"the server announces a body of {length:,} bytes (Content-Length); "
+            f"expected {spec.size:,} bytes"
+        )
+    return spec.size
+
+
+def _copy_body(response, out, digest, total, progress):
+    """Copy the body into ``out``, reading at most ``total + 1`` bytes."""
+    done = 0
+    while True:
+        want = _CHUNK if total is None else min(_CHUNK, total + 1 - done)
+        chunk = response.read(want)
+        if not chunk:
+            return done
+        done += len(chunk)
+        if total is not None and done > total:
+            raise OSError(
+                f"the response body exceeded the expected {total:,} bytes; "
+                "download stopped"
+            )
+        out.write(chunk)
+        digest.update(chunk)
+        if progress:
+            progress.update(done)
 
 
 class _Progress:
     """A progress bar on stderr when it is a terminal, else two plain lines."""
 
     def __init__(self, name, total):
-        self.name, self.total = name, total
+        self.name, self.total, self.done = name, total, 0
         self.tty = sys.stderr.isatty()
         if not self.tty:
             print(f"Downloading {name}...", file=sys.stderr, flush=True)
 
     def update(self, done):
+        self.done = done
         if not self.tty:
             return
         if self.total:
@@ -312,11 +357,11 @@ class _Progress:
             text = f"{done / 1e6:.1f} MB"
         print(f"\r{self.name}: {text}", end="", file=sys.stderr, flush=True)
 
-    def close(self, done):
+    def close(self):
         if self.tty:
             print(file=sys.stderr, flush=True)
         else:
-            print(f"{self.name}: {done:,} bytes.", file=sys.stderr, flush=True)
+            print(f"{self.name}: {self.done:,} bytes.", file=sys.stderr, flush=True)
 
 
 def check_subset(subset, choices):

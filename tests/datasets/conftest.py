@@ -2,13 +2,18 @@
 
 ``fake_web`` (autouse) replaces the ``urlopen`` that ``skvision.datasets`` calls:
 a URL serves what a test registered, and anything else fails as if offline.
-``declare`` makes a dataset's file spec expect the checksum of a file the test
-built, so the loaders' real verification runs on tiny files.
+``loopback`` instead runs a real HTTP server on 127.0.0.1 and restores the real
+``urlopen``, for what only a real connection shows (endless or malformed bodies).
+``declare`` makes a dataset's file spec expect the checksum and size of a file
+the test built, so the loaders' real verification runs on tiny files.
 """
 
 import dataclasses
 import hashlib
 import io
+import threading
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.error import URLError
 
 import pytest
@@ -63,12 +68,13 @@ def fake_web(monkeypatch):
 @pytest.fixture
 def declare(monkeypatch):
     """``declare(owner, key, content)``: make the spec at ``owner[key]`` (a dict
-    entry) or ``owner.key`` (a module attribute) expect ``content``'s sha256;
-    return the new spec."""
+    entry) or ``owner.key`` (a module attribute) expect ``content``'s sha256 and
+    size; return the new spec."""
 
     def declare(owner, key, content, **changes):
         spec = owner[key] if isinstance(owner, dict) else getattr(owner, key)
-        changes = {"md5": None, "gunzip_sha256": None, **changes}
+        defaults = {"md5": None, "gunzip_sha256": None, "size": len(content)}
+        changes = {**defaults, **changes}
         digest = hashlib.sha256(content).hexdigest()
         new = dataclasses.replace(spec, sha256=digest, **changes)
         if isinstance(owner, dict):
@@ -78,3 +84,36 @@ def declare(monkeypatch):
         return new
 
     return declare
+
+
+@pytest.fixture
+def loopback(monkeypatch):
+    """``loopback(respond) -> url``: a real HTTP server on 127.0.0.1 whose GET
+    handler is ``respond(handler)`` (a ``BaseHTTPRequestHandler``, HTTP/1.0, so
+    a body without Content-Length ends when ``respond`` returns). Downloads in
+    the test then go through the real ``urlopen``, with no proxy."""
+    monkeypatch.setattr(_base, "urlopen", urllib.request.urlopen)
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.setenv(name, "*")
+    servers = []
+
+    def start(respond):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                respond(self)
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # Polling every 0.05 s (not 0.5) makes the teardown's shutdown quick.
+        thread = threading.Thread(target=server.serve_forever, args=(0.05,))
+        thread.daemon = True
+        thread.start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}/file.bin"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

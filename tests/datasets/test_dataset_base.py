@@ -2,9 +2,11 @@
 
 import gzip
 import hashlib
+import itertools
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -123,8 +125,9 @@ def test_download_falls_back_to_a_mirror(tmp_path, fake_web):
 
 
 def test_bad_checksum_download_leaves_no_file(tmp_path, fake_web):
-    fake_web.serve(URL, b"tampered" + CONTENT)
-    fake_web.serve(MIRROR, b"also wrong")
+    # Of the right size, so that only the checksum tells them apart.
+    fake_web.serve(URL, b"tampered" + CONTENT[8:])
+    fake_web.serve(MIRROR, CONTENT[:-10] + b"also wrong")
     with pytest.raises(FileNotFoundError, match="checksum mismatch"):
         fetch_files("ds", [spec()], data_home=tmp_path)
     assert listing(tmp_path) == ["ds"]
@@ -225,6 +228,138 @@ def test_check_subset():
     _base.check_subset("train", ("train", "test"))
     with pytest.raises(ValueError, match="subset must be one of 'train', 'test'"):
         _base.check_subset("validation", ("train", "test"))
+
+
+# --- downloads over a real connection (loopback) --------------------------------
+
+SAFEGUARD = 64 << 20  # an "endless" body stops here, so a regression cannot hang
+SLACK = 8 << 20  # what socket buffers may still accept once the client hangs up
+
+
+class Sender:
+    """A loopback response: status 200, ``headers``, then the ``body`` chunks.
+
+    ``sent`` counts the body bytes the connection accepted; ``finished`` is set
+    once the handler is done, the client having read all or hung up.
+    """
+
+    def __init__(self, body, headers=()):
+        self.body, self.headers = body, headers
+        self.sent, self.finished = 0, threading.Event()
+
+    def __call__(self, handler):
+        try:
+            handler.send_response(200)
+            for name, value in self.headers:
+                handler.send_header(name, value)
+            handler.end_headers()
+            for chunk in self.body:
+                handler.wfile.write(chunk)
+                self.sent += len(chunk)
+        except OSError:
+            pass  # the client hung up
+        finally:
+            self.finished.set()
+
+
+def endless():
+    return itertools.repeat(bytes(1 << 16), SAFEGUARD >> 16)
+
+
+def remote(*urls, **kwargs):
+    kwargs.setdefault("sha256", sha256(CONTENT))
+    kwargs.setdefault("size", len(CONTENT))
+    return RemoteFile("file.bin", urls, **kwargs)
+
+
+def assert_stopped_early(sender):
+    assert sender.finished.wait(30), "the server is still sending"
+    assert sender.sent <= len(CONTENT) + SLACK
+
+
+@pytest.mark.parametrize(
+    "checksum", [sha256(CONTENT), None], ids=["sha256", "no-checksum"]
+)
+def test_endless_body_is_cut_off_at_the_known_size(tmp_path, loopback, checksum):
+    # No Content-Length and no end: only the spec's size can stop it.
+    sender = Sender(endless())
+    url = loopback(sender)
+    with pytest.raises(FileNotFoundError) as info:
+        fetch_files("ds", [remote(url, sha256=checksum)], data_home=tmp_path)
+    message = str(info.value)
+    assert f"body exceeded the expected {len(CONTENT):,} bytes" in message
+    assert "file.bin" in message and url in message
+    assert str(tmp_path / "ds") in message
+    assert listing(tmp_path) == ["ds"]  # the .part file is gone
+    assert_stopped_early(sender)
+
+
+@pytest.mark.parametrize(
+    "length", [SAFEGUARD, len(CONTENT) - 1], ids=["larger", "smaller"]
+)
+def test_content_length_other_than_the_known_size_is_rejected_unread(
+    tmp_path, loopback, length
+):
+    body = endless() if length == SAFEGUARD else [CONTENT[:length]]
+    sender = Sender(body, headers=[("Content-Length", str(length))])
+    url = loopback(sender)
+    # Without a checksum, only the size tells this body is not the file.
+    with pytest.raises(FileNotFoundError) as info:
+        fetch_files("ds", [remote(url, sha256=None)], data_home=tmp_path)
+    message = str(info.value)
+    assert f"announces a body of {length:,} bytes (Content-Length)" in message
+    assert f"expected {len(CONTENT):,} bytes" in message
+    assert listing(tmp_path) == ["ds"]
+    assert_stopped_early(sender)
+
+
+def test_short_body_without_content_length_is_rejected(tmp_path, loopback):
+    url = loopback(Sender([CONTENT[:-100]]))
+    with pytest.raises(FileNotFoundError) as info:
+        fetch_files("ds", [remote(url, sha256=None)], data_home=tmp_path)
+    expected = f"closed after {len(CONTENT) - 100:,} of the expected {len(CONTENT):,}"
+    assert expected in str(info.value)
+    assert listing(tmp_path) == ["ds"]
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        b"garbage\r\n\r\n",  # not HTTP at all
+        # A chunked body cut off in its first chunk.
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+    ],
+    ids=["not-http", "cut-off-chunk"],
+)
+def test_malformed_response_is_an_error_and_the_mirror_is_tried(
+    tmp_path, loopback, response
+):
+    bad = loopback(lambda handler: handler.wfile.write(response))
+    with pytest.raises(FileNotFoundError, match="malformed HTTP response"):
+        fetch_files("ds", [remote(bad)], data_home=tmp_path)
+    assert listing(tmp_path) == ["ds"]
+    good = loopback(Sender([CONTENT]))
+    (path,) = fetch_files("ds", [remote(bad, good)], data_home=tmp_path)
+    assert Path(path).read_bytes() == CONTENT
+
+
+@pytest.mark.parametrize(
+    "length", [None, len(CONTENT)], ids=["no-length", "content-length"]
+)
+def test_body_of_the_known_size_is_accepted(tmp_path, loopback, length):
+    headers = [("Content-Length", str(length))] if length else []
+    url = loopback(Sender([CONTENT[:5000], CONTENT[5000:]], headers=headers))
+    (path,) = fetch_files("ds", [remote(url)], data_home=tmp_path)
+    assert Path(path).read_bytes() == CONTENT
+    assert listing(tmp_path) == ["ds", "ds/file.bin"]
+
+
+def test_body_of_unknown_size_is_read_to_its_end(tmp_path, loopback):
+    content = bytes(range(256)) * (3 << 12)  # 3 MiB, more than one read
+    url = loopback(Sender([content]))
+    unsized = remote(url, sha256=sha256(content), size=None)
+    (path,) = fetch_files("ds", [unsized], data_home=tmp_path)
+    assert Path(path).read_bytes() == content
 
 
 # --- importing -----------------------------------------------------------------

@@ -5,6 +5,7 @@ official files. They never download (``download_if_missing=False``) and they go
 through the environment variable, as a user's code would.
 """
 
+import dataclasses
 import gzip
 import os
 from pathlib import Path
@@ -102,3 +103,33 @@ def test_real_omniglot_small1():
     assert len(omniglot.target_names) == 136
     assert np.bincount(omniglot.target).tolist() == [20] * 136  # 20 drawers each
     assert omniglot.target_names[0] == "Balinese/character01"
+
+
+@pytest.mark.parametrize(
+    "folder, specs",
+    [
+        ("mnist", list(_mnist.MNIST_FILES.values())),
+        ("fashion-mnist", list(_mnist.FASHION_FILES.values())),
+        ("omniglot", [_omniglot.OMNIGLOT_FILES["background_small1"]]),
+    ],
+)
+def test_real_files_have_the_declared_sizes(folder, specs):
+    # A download of any other size is rejected, so these must be exact.
+    path = require(folder, [spec.filename for spec in specs])
+    for spec in specs:
+        assert (path / spec.filename).stat().st_size == spec.size, spec.filename
+
+
+def test_real_file_downloads_over_http_with_its_spec(tmp_path, loopback):
+    spec = _mnist.MNIST_FILES["t10k-images-idx3-ubyte.gz"]
+    content = (require("mnist", [spec.filename]) / spec.filename).read_bytes()
+
+    def respond(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(content)))
+        handler.end_headers()
+        handler.wfile.write(content)
+
+    served = dataclasses.replace(spec, urls=(loopback(respond),))
+    (path,) = _base.fetch_files("mnist", [served], data_home=tmp_path)
+    assert Path(path).read_bytes() == content
