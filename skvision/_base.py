@@ -13,12 +13,14 @@ sample weights are never modified in place, prediction avoids
 """
 
 import tempfile
+import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -81,6 +83,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
 
     # -- fitting ----------------------------------------------------------------
     def _fit(self, X, y, *, sample_weight, validation_data, epochs, incremental, **kw):
+        _training.check_callbacks(self.callbacks)
         restart = not (incremental or self.warm_start) or not hasattr(self, "model_")
         X, y, image_shape = check_samples(self, X, y, reset=restart, dtype=self.dtype)
         targets = self._prepare_targets(X, y, reset=restart, **kw)
@@ -160,9 +163,10 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
     def _callbacks(self, has_validation, incremental):
         monitor = self.monitor if has_validation else self.monitor.removeprefix("val_")
         callbacks = [
+            _training.StopOnDivergence(),
             _training.schedule_callback(
                 self.learning_rate, self.learning_rate_init, monitor
-            )
+            ),
         ]
         if self.early_stopping and not incremental:
             callbacks.append(
@@ -192,10 +196,40 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 callbacks=callbacks,
                 verbose=self.verbose,
             ).history
+        diverged = callbacks[0].diverged_epoch
+        # The epoch that diverged is not kept: the model holds the one before.
+        n_new = None if diverged is None else diverged - first_epoch
         for key, values in history.items():
-            self.history_.setdefault(key, []).extend(float(v) for v in values)
+            self.history_.setdefault(key, []).extend(float(v) for v in values[:n_new])
         self.n_iter_ = self.current_epoch
-        self.best_epoch_ = self._best_epoch(first_epoch, monitor, incremental)
+        if diverged is not None:
+            self._report_divergence(diverged)
+        else:
+            self.best_epoch_ = self._best_epoch(first_epoch, monitor, incremental)
+
+    def _report_divergence(self, epoch):
+        """Warn that training stopped early, or raise when nothing was learnt."""
+        advice = (
+            f"lower learning_rate_init (now {self.learning_rate_init!r}), scale "
+            "the inputs or choose another optimizer"
+        )
+        if self.current_epoch == 0:
+            del self.model_  # untrained: the estimator is not fitted
+            raise ValueError(
+                f"Training of {type(self).__name__} diverged in epoch {epoch + 1}: "
+                "the loss became non-finite (NaN or inf) before any epoch ended "
+                "with a finite loss, so there are no weights to keep; "
+                f"{advice}."
+            )
+        self.best_epoch_ = self.current_epoch - 1
+        warnings.warn(
+            f"Training of {type(self).__name__} diverged in epoch {epoch + 1}: "
+            "the loss became non-finite (NaN or inf). Training stopped there and "
+            f"the weights of epoch {self.current_epoch}, the last with a finite "
+            f"loss, were kept; {advice}.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
 
     def _best_epoch(self, first_epoch, monitor, incremental):
         """Index in ``history_`` of the epoch whose weights the model holds."""

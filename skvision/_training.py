@@ -102,6 +102,70 @@ def split_validation(X, y, sample_weight, fraction, seed, stratify):
     )
 
 
+def check_callbacks(callbacks):
+    """Raise ``TypeError`` unless ``callbacks`` holds Keras callbacks only."""
+    for index, callback in enumerate(callbacks or ()):
+        if not isinstance(callback, keras.callbacks.Callback):
+            raise TypeError(
+                "callbacks must be a list of keras.callbacks.Callback instances; "
+                f"got {callback!r} ({type(callback).__name__}) at index {index}."
+            )
+
+
+class StopOnDivergence(keras.callbacks.Callback):
+    """Stop at the first non-finite batch loss and restore the last finite state.
+
+    The state (weights and optimizer variables) is saved when training starts
+    and after each epoch whose loss is finite; on divergence it is put back at
+    the end of training. ``diverged_epoch`` is the epoch where the loss stopped
+    being finite (None if it never did).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.diverged_epoch = None
+        self._epoch = None
+        self._saved = None
+
+    def on_train_begin(self, logs=None):
+        self._save()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not np.isfinite(float((logs or {}).get("loss", 0.0))):
+            self.diverged_epoch = self._epoch
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.diverged_epoch is None:
+            self._save()
+
+    def on_train_end(self, logs=None):
+        if self.diverged_epoch is None:
+            return
+        weights, optimizer_state = self._saved
+        self.model.set_weights(weights)
+        # An optimizer built during this call has no earlier state to restore.
+        if len(optimizer_state) == len(self._optimizer_state()):
+            for variable, value in zip(
+                self._optimizer_state(), optimizer_state, strict=True
+            ):
+                variable.assign(value)
+
+    def _optimizer_state(self):
+        # The step counter keeps counting: predictors watch it for new weights.
+        optimizer = self.model.optimizer
+        return [v for v in optimizer.variables if v is not optimizer.iterations]
+
+    def _save(self):
+        self._saved = (
+            self.model.get_weights(),
+            [v.numpy() for v in self._optimizer_state()],
+        )
+
+
 def early_stopping_callback(monitor, patience, restore_best_weights):
     """Keras early stopping that watches ``monitor`` (loss, or accuracy)."""
     return keras.callbacks.EarlyStopping(

@@ -45,3 +45,47 @@ def mnist():
     except FileNotFoundError as error:
         pytest.skip(f"real MNIST is not under SKVISION_DATA: {error}")
     return train.images, train.target, test.images, test.target
+
+
+def _small_estimators():
+    from skvision import (
+        ConvAutoencoder,
+        ConvNetClassifier,
+        DenseAutoencoder,
+        DenseNetClassifier,
+    )
+
+    training = dict(
+        max_iter=2, early_stopping=False, learning_rate="constant", random_state=0
+    )
+    return {
+        "DenseNetClassifier": DenseNetClassifier(hidden_layer_sizes=(8,), **training),
+        "ConvNetClassifier": ConvNetClassifier(
+            conv_blocks=((4,),), dense_layer_sizes=(), **training
+        ),
+        "DenseAutoencoder": DenseAutoencoder(
+            latent_dim=2, hidden_layer_sizes=(8,), **training
+        ),
+        "ConvAutoencoder": ConvAutoencoder(latent_dim=2, filters=(4,), **training),
+    }
+
+
+ESTIMATOR_NAMES = [
+    "DenseNetClassifier",
+    "ConvNetClassifier",
+    "DenseAutoencoder",
+    "ConvAutoencoder",
+]
+
+
+@pytest.fixture(params=ESTIMATOR_NAMES)
+def any_estimator(request):
+    """A fresh, quick-to-train instance of each public estimator in turn."""
+    return _small_estimators()[request.param]
+
+
+@pytest.fixture(scope="session")
+def digit_images():
+    """300 digits as (300, 8, 8) float images in [0, 1], and their labels."""
+    X, y = load_digits(return_X_y=True)
+    return (X[:300] / 16).reshape(-1, 8, 8), y[:300]

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from skvision import DenseNetClassifier
@@ -115,3 +116,68 @@ def test_tiny_data_with_a_validation_split_is_explained(digits):
     X, y, _, _ = digits
     with pytest.raises(ValueError, match="validation_fraction=0.95 leaves no"):
         DenseNetClassifier(max_iter=1, validation_fraction=0.95).fit(X[:10], y[:10])
+
+
+def _outputs(estimator, X):
+    if hasattr(estimator, "predict_proba"):
+        return estimator.predict_proba(X)
+    return estimator.transform(X)
+
+
+def test_values_beyond_float32_are_rejected_at_fit_and_predict(
+    any_estimator, digit_images
+):
+    X, y = digit_images
+    huge = X.copy()
+    huge[3, 2, 2] = 1e39  # finite in float64, inf in float32
+    with pytest.raises(ValueError, match="too large for float32.*1e\\+39"):
+        clone(any_estimator).fit(huge, y)
+    fitted = any_estimator.fit(X, y)
+    with pytest.raises(ValueError, match="too large for float32"):
+        _outputs(fitted, huge)
+    # float64 estimators hold such values.
+    wide = clone(any_estimator).set_params(dtype="float64").fit(X, y)
+    assert _outputs(wide, X).shape[0] == len(X)
+
+
+def test_images_of_another_shape_are_rejected_flat_samples_accepted(
+    any_estimator, digit_images
+):
+    X, y = digit_images
+    fitted = any_estimator.fit(X, y)
+    with pytest.raises(ValueError, match=r"images of shape \(4, 16\).*\(8, 8\)"):
+        _outputs(fitted, X.reshape(-1, 4, 16))
+    np.testing.assert_allclose(
+        _outputs(fitted, X.reshape(len(X), -1)), _outputs(fitted, X[..., None])
+    )
+
+
+def test_images_are_rejected_by_a_net_fitted_on_other_flat_samples(digits, small_net):
+    X, y, _, _ = digits
+    clf = DenseNetClassifier(**small_net).fit(X, y)
+    with pytest.raises(ValueError, match="fitted on flat samples of 64 features"):
+        clf.predict(X.reshape(-1, 4, 16))
+
+
+PREDICTING_METHODS = (
+    "predict",
+    "predict_proba",
+    "extract_features",
+    "score",
+    "score_samples",
+    "transform",
+    "inverse_transform",
+    "get_feature_names_out",
+)
+
+
+def test_every_method_of_an_unfitted_estimator_raises_not_fitted(
+    any_estimator, digit_images
+):
+    X, y = digit_images
+    methods = [m for m in PREDICTING_METHODS if hasattr(any_estimator, m)]
+    assert len(methods) >= 4
+    for method in methods:
+        args = {"score": (X, y), "get_feature_names_out": ()}.get(method, (X,))
+        with pytest.raises(NotFittedError):
+            getattr(any_estimator, method)(*args)

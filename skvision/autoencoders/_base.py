@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from .._base import KerasEstimator
 from .._inference import FastPredictor
 from .._networks import LATENT_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .._validation import check_representable
 
 
 class BaseAutoencoder(
@@ -43,6 +44,11 @@ class BaseAutoencoder(
     @property
     def _loss(self):
         return self.loss
+
+    def _prepare_targets(self, X, y, *, reset, classes=None):
+        if self.loss == "binary_crossentropy":
+            _check_binary_crossentropy(X, self.output_activation)
+        return X
 
     # -- fitting ----------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -149,7 +155,8 @@ class BaseAutoencoder(
         codes : ndarray of shape (n_samples, latent_dim)
             Codes, in the precision ``dtype``.
         """
-        return self._encode(self._check_predict_input(X))
+        X = self._check_predict_input(X)
+        return self._encode(X)
 
     def inverse_transform(self, X):
         """Decode latent codes into samples in the layout and scale of fit's ``X``.
@@ -169,6 +176,7 @@ class BaseAutoencoder(
         """
         check_is_fitted(self, "model_")
         codes = check_array(X, dtype=[np.float32, np.float64])
+        check_representable(codes, self.dtype)
         if codes.shape[1] != self._n_features_out:
             raise ValueError(
                 f"X has {codes.shape[1]} features, but {type(self).__name__}."
@@ -219,3 +227,20 @@ class BaseAutoencoder(
             Mean of :meth:`score_samples`.
         """
         return float(np.average(self.score_samples(X), weights=sample_weight))
+
+
+def _check_binary_crossentropy(X, output_activation):
+    """Cross-entropy reconstructs values in [0, 1] through a sigmoid output."""
+    if output_activation != "sigmoid":
+        raise ValueError(
+            "loss='binary_crossentropy' needs output_activation='sigmoid' (outputs "
+            f"in [0, 1]); got output_activation={output_activation!r}. Use "
+            "loss='mean_squared_error' for linear outputs."
+        )
+    low, high = (float(X.min()), float(X.max())) if X.size else (0.0, 1.0)
+    if low < 0 or high > 1:
+        raise ValueError(
+            "loss='binary_crossentropy' needs samples in [0, 1]; X has values in "
+            f"[{low:.3g}, {high:.3g}]. Scale X to [0, 1] (uint8 images are scaled "
+            "by 1/255) or use loss='mean_squared_error'."
+        )

@@ -151,7 +151,8 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         >>> clf.extract_features(X / 16).shape
         (1797, 32)
         """
-        return self._feature_predictor(self._check_predict_input(X))
+        X = self._check_predict_input(X)
+        return self._feature_predictor(X)
 
     _predictor_attributes = (
         *KerasEstimator._predictor_attributes,
@@ -168,6 +169,8 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
 
     def _prepare_targets(self, X, y, *, reset, classes=None):
         check_classification_targets(y)
+        if not reset and classes is not None:
+            self._check_same_classes(classes)
         if reset:
             self.classes_ = np.unique(y if classes is None else classes)
             if len(self.classes_) < 2:
@@ -184,6 +187,13 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
                 "partial_fit call."
             )
         return np.searchsorted(self.classes_, y).astype(np.int32)
+
+    def _check_same_classes(self, classes):
+        if not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(
+                f"classes={np.unique(classes).tolist()} is not the same as on the "
+                f"first call to partial_fit, was: {self.classes_.tolist()}."
+            )
 
     def _stratify_labels(self, targets):
         return targets

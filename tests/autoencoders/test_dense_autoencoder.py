@@ -166,3 +166,15 @@ def test_partial_fit_refreshes_the_fast_path(digits):
     np.testing.assert_allclose(
         after, ae.encoder_.predict(X_test, verbose=0), rtol=1e-4, atol=1e-5
     )
+
+
+def test_binary_crossentropy_needs_targets_in_0_1_and_a_sigmoid(digits):
+    X, _, _, _ = digits
+    ae = DenseAutoencoder(latent_dim=2, loss="binary_crossentropy", max_iter=1)
+    with pytest.raises(ValueError, match=r"in \[0, 1\]; X has values in \[-1, 1\]"):
+        clone(ae).fit(2 * X - 1)
+    with pytest.raises(ValueError, match="output_activation='sigmoid'"):
+        clone(ae).set_params(output_activation="linear").fit(X)
+    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+        clone(ae).fit(X, validation_data=X + 1)
+    assert clone(ae).fit(X).transform(X).shape == (len(X), 2)

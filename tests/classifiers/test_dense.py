@@ -313,3 +313,11 @@ def test_verbose_zero_prints_nothing(digits, small_net, capsys):
     DenseNetClassifier(**small_net).fit(X, y).predict(X)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_partial_fit_with_other_classes_later_is_an_error(digits, small_net):
+    X, y, _, _ = digits
+    clf = DenseNetClassifier(**small_net).partial_fit(X, y, classes=np.arange(10))
+    clf.partial_fit(X, y, classes=np.arange(10))  # the same classes: fine
+    with pytest.raises(ValueError, match=r"classes=\[0, 1, 2\] is not the same"):
+        clf.partial_fit(X[y < 3], y[y < 3], classes=[0, 1, 2])

@@ -111,3 +111,14 @@ def test_other_feature_extractors(digits):
 def test_importing_metrics_does_not_load_keras():
     code = "import sys, skvision.metrics; assert 'keras' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_an_unfitted_extractor_is_not_fitted_error(features):
+    from sklearn.exceptions import NotFittedError
+
+    from skvision import DenseAutoencoder
+
+    a, b = features
+    for extractor in (DenseNetClassifier(), DenseAutoencoder(), PCA(2)):
+        with pytest.raises(NotFittedError):
+            fid_score(a, b, extractor)

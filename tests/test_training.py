@@ -1,0 +1,63 @@
+"""Training that goes wrong ends in a clear error or warning (skvision/_training.py)."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+from skvision import DenseAutoencoder, DenseNetClassifier
+
+DIVERGING = dict(
+    optimizer="sgd", learning_rate_init=1e10, batch_normalization=False, random_state=0
+)
+
+
+def test_fit_that_diverges_at_once_raises_and_leaves_the_estimator_unfitted(
+    any_estimator, digit_images
+):
+    X, y = digit_images
+    # Pixels of 1e30 fit in float32, but their squares and sums do not.
+    estimator = any_estimator.set_params(**DIVERGING)
+    with pytest.raises(ValueError, match="diverged in epoch 1.*learning_rate_init"):
+        estimator.fit(X * 1e30, y)
+    with pytest.raises(NotFittedError):
+        getattr(estimator, "predict", getattr(estimator, "transform", None))(X)
+
+
+@pytest.mark.parametrize("Estimator", [DenseNetClassifier, DenseAutoencoder])
+def test_divergence_after_finite_epochs_keeps_their_weights_and_warns(
+    Estimator, digit_images
+):
+    X, y = digit_images
+    X = X.reshape(len(X), -1)
+    estimator = Estimator(
+        max_iter=2,
+        early_stopping=False,
+        learning_rate="constant",
+        batch_normalization=False,
+        random_state=0,
+    ).fit(X, y)
+    before = [w.copy() for w in estimator.model_.get_weights()]
+    estimator.model_.optimizer.learning_rate.assign(1e12)
+    with pytest.warns(ConvergenceWarning, match="diverged.*weights of epoch 2"):
+        estimator.partial_fit(X, y)
+    assert estimator.n_iter_ == 2 and len(estimator.history_["loss"]) == 2
+    for kept, old in zip(estimator.model_.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(kept, old)
+    outputs = (
+        estimator.predict_proba(X)
+        if hasattr(estimator, "predict_proba")
+        else estimator.transform(X)
+    )
+    assert np.isfinite(outputs).all()
+
+
+@pytest.mark.parametrize(
+    "callbacks, culprit",
+    [(["nope"], "'nope' \\(str\\) at index 0"), ([None], "None \\(NoneType\\)")],
+)
+def test_callbacks_that_are_not_keras_callbacks_are_a_type_error(
+    any_estimator, digit_images, callbacks, culprit
+):
+    X, y = digit_images
+    with pytest.raises(TypeError, match=f"keras.callbacks.Callback.*{culprit}"):
+        any_estimator.set_params(callbacks=callbacks).fit(X, y)
