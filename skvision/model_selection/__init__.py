@@ -5,8 +5,10 @@ optuna-integration's ``OptunaSearchCV``; this package adds what they lack for
 networks:
 
 - :func:`dense_search_space` and :func:`conv_search_space`: the studies'
-  spaces, variable depth included, as flat dicts of independent
-  distributions (Optuna or scikit-learn);
+  spaces, variable depth included, as an estimator and a flat dict of
+  independent distributions (Optuna or scikit-learn); :class:`ConvBlocks`
+  and :class:`DenseHead` make a ``ConvNetClassifier``'s depth and head
+  searchable;
 - :class:`HyperbandSearchCV` (:func:`hyperband_search`): ``OptunaSearchCV``
   pruning over epochs with Optuna's ``HyperbandPruner``, with fixed folds and
   a refit of as many epochs as were scored (:func:`deterministic_cv`,
@@ -27,12 +29,13 @@ from ._hyperband import (
     hyperband_search,
 )
 from ._results import SearchHistoryDisplay, search_results_frame
-from ._spaces import block_preset_name, conv_search_space, dense_search_space
+from ._spaces import ConvBlocks, DenseHead, conv_search_space, dense_search_space
 
 __all__ = [
+    "ConvBlocks",
+    "DenseHead",
     "HyperbandSearchCV",
     "SearchHistoryDisplay",
-    "block_preset_name",
     "conv_search_space",
     "deterministic_cv",
     "dense_search_space",

@@ -73,15 +73,34 @@ from sklearn.base import clone, is_classifier
 from sklearn.utils import check_random_state
 from sqlalchemy.exc import SQLAlchemyError
 
-from ._hyperband import HyperbandSearchCV, deterministic_cv, epoch_estimator
+from ._hyperband import (
+    SURPLUS_ATTR,
+    HyperbandSearchCV,
+    describe_first_failure,
+    deterministic_cv,
+    epoch_estimator,
+)
+from ._storage import (
+    check_shareable_storage,
+    check_storage,
+    check_study,
+    shown_storage,
+)
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
-SURPLUS_ATTR = "skvision_surplus"
 _LIVE = (*FINISHED, TrialState.RUNNING, TrialState.WAITING)
 
 
 class _SurplusTrial(Exception):
     """A trial created after ``n_trials`` others had already claimed their place."""
+
+
+class _TooManyFailures(RuntimeError):
+    """More of a worker's trials failed than the study needs in all."""
+
+    def __init__(self, message, numbers):
+        super().__init__(message)
+        self.numbers = numbers
 
 
 def _claims_place(study, number, n_trials):
@@ -132,7 +151,7 @@ class _ExactStudy(optuna.Study):
             catch = (catch,)
         catch = (*catch, _SurplusTrial)
         callbacks = kwargs.get("callbacks")
-        start, n_failed = time.monotonic(), 0
+        start, failed = time.monotonic(), []
         while timeout is None or time.monotonic() - start < timeout:
             _fail_stale_trials(self)
             finished, running = self._counts()
@@ -144,11 +163,12 @@ class _ExactStudy(optuna.Study):
             number, surplus = self._run_one(func, catch, callbacks)
             state = self._storage.get_trial(self._trial_id(number)).state
             if state == TrialState.FAIL and not surplus:
-                n_failed += 1
-                if n_failed > self._n_total:
-                    raise RuntimeError(
-                        f"{n_failed} trials of this worker failed; check the objective "
-                        "(a nan score fails a trial) before running more."
+                failed.append(number)
+                if len(failed) > self._n_total:
+                    raise _TooManyFailures(
+                        f"{len(failed)} trials of this worker failed, more than the "
+                        f"study's n_trials={self._n_total}, so it stops.",
+                        failed,
                     )
 
     def _run_one(self, func, catch, callbacks):
@@ -176,7 +196,14 @@ class _ExactStudy(optuna.Study):
 
 
 def _rdb_storage(storage, heartbeat_interval, grace_period, attempts=5):
+    """The ``RDBStorage`` of ``storage``, refusing what workers cannot share.
+
+    A URL is checked first (scheme, driver, SQLite folder, in-memory, one
+    connection), so only the race of workers creating the tables of a new
+    database is retried.
+    """
     if isinstance(storage, str):
+        check_storage(storage)
         # SQLite lets writers wait 5 s for the lock by default; several workers
         # and their heartbeats need longer.
         engine_kwargs = (
@@ -201,15 +228,17 @@ def _rdb_storage(storage, heartbeat_interval, grace_period, attempts=5):
                 if attempt == attempts - 1:
                     raise
                 time.sleep(0.5 + random.random())
+    check_storage(storage)  # a TypeError for what is no storage at all
     if (
         not isinstance(storage, optuna.storages.RDBStorage)
         or storage.get_heartbeat_interval() is None
     ):
         raise ValueError(
             "storage must be a database URL or an optuna RDBStorage with a "
-            "heartbeat_interval: heartbeats are how workers notice a dead one."
+            "heartbeat_interval: heartbeats are how workers notice a dead one; got "
+            f"{type(storage).__name__}."
         )
-    return storage
+    return check_shareable_storage(storage)
 
 
 def _check_shared_folds(search, y):
@@ -277,7 +306,9 @@ def run_distributed_search(
     storage : str or optuna.storages.RDBStorage
         Database URL, e.g. ``"sqlite:///study.db"`` or
         ``"postgresql://user:password@host/db"``, or an ``RDBStorage`` with a
-        ``heartbeat_interval``.
+        ``heartbeat_interval``. It is checked before anything runs (see
+        Raises); an in-memory SQLite database (``"sqlite://"``) is refused,
+        as every process and thread sees its own, empty one.
     study_name : str
         Name of the shared study; created by the first worker.
     n_trials : int
@@ -305,6 +336,23 @@ def run_distributed_search(
         A fitted copy of ``search`` whose ``study_`` is the shared study (all
         workers' trials) and, with ``refit=True``, whose ``best_estimator_``
         is the study's best.
+
+    Raises
+    ------
+    ValueError
+        When ``storage`` cannot work: not a URL, an unknown database scheme,
+        an in-memory SQLite database, a SQLite file in a missing folder, a
+        database that cannot be reached (one attempt, no retries), or a
+        storage object without heartbeats. Also for folds that would differ
+        between workers, and (from the search) when no trial completed.
+    TypeError
+        When ``search`` is not an Optuna search, ``storage`` is no storage,
+        or ``search.study`` is not an ``optuna.Study`` (e.g. a URL).
+    ImportError
+        When the driver of the URL's database is not installed.
+    RuntimeError
+        When more of this worker's trials failed than ``n_trials``; the
+        message quotes the first one's error.
 
     See Also
     --------
@@ -336,6 +384,7 @@ def run_distributed_search(
         )
     if not isinstance(n_trials, Integral) or n_trials < 1:
         raise ValueError(f"n_trials must be an int >= 1; got {n_trials!r}.")
+    check_study(search.study, name="search.study")
     _check_shared_folds(search, y)
     storage = _rdb_storage(storage, heartbeat_interval, grace_period)
     seed = _worker_seed(search.random_state, worker_id)
@@ -359,7 +408,15 @@ def run_distributed_search(
     )
     params = search.get_params(deep=False)
     worker = type(search)(**{**params, "study": study, "refit": refit})
-    return worker.fit(X, y, **fit_params)
+    try:
+        return worker.fit(X, y, **fit_params)
+    except _TooManyFailures as error:
+        failed = [t for t in study.get_trials() if t.number in error.numbers]
+        groups = fit_params.pop("groups", None)
+        reason = describe_first_failure(
+            failed, search, X, y, groups=groups, fit_params=fit_params
+        )
+        raise RuntimeError(f"{error} {reason}") from None
 
 
 def load_best_estimator(search, X, y=None, *, storage, study_name, **fit_params):
@@ -376,7 +433,9 @@ def load_best_estimator(search, X, y=None, *, storage, study_name, **fit_params)
     y : array-like of shape (n_samples,), default=None
         Targets.
     storage : str or optuna.storages.BaseStorage
-        Where the study is stored.
+        Where the study is stored: a database URL (checked first, as in
+        :func:`run_distributed_search`; a SQLite file must exist) or any
+        Optuna storage object.
     study_name : str
         Its name.
     **fit_params
@@ -386,6 +445,12 @@ def load_best_estimator(search, X, y=None, *, storage, study_name, **fit_params)
     -------
     estimator : estimator
         A new estimator with the best trial's parameters, fitted.
+
+    Raises
+    ------
+    ValueError
+        When ``storage`` cannot hold the study (see
+        :func:`run_distributed_search`) or holds no study ``study_name``.
 
     Examples
     --------
@@ -404,7 +469,7 @@ def load_best_estimator(search, X, y=None, *, storage, study_name, **fit_params)
     ...                     storage=storage, study_name="iris").C
     0.5
     """
-    study = optuna.load_study(study_name=study_name, storage=storage)
+    study = _load_study(study_name, check_storage(storage, stored=True))
     if isinstance(search, HyperbandSearchCV):
         estimator = epoch_estimator(search.estimator, search.max_epochs)
     elif isinstance(search, OptunaSearchCV):
@@ -412,3 +477,14 @@ def load_best_estimator(search, X, y=None, *, storage, study_name, **fit_params)
     else:
         estimator = clone(search)
     return estimator.set_params(**study.best_params).fit(X, y, **fit_params)
+
+
+def _load_study(study_name, storage):
+    try:
+        return optuna.load_study(study_name=study_name, storage=storage)
+    except KeyError:
+        names = optuna.get_all_study_names(storage)
+        raise ValueError(
+            f"storage={shown_storage(storage)} holds no study named {study_name!r}; "
+            f"its studies are {names}."
+        ) from None

@@ -28,9 +28,12 @@ import optuna
 from optuna_integration import OptunaSearchCV
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import _check_method_params
+
+from ._storage import check_study
 
 # What OptunaSearchCV.fit sets (refit aside); copied from the inner search.
 _FITTED = (
@@ -39,6 +42,10 @@ _FITTED = (
     "sample_indices_",
     "scorer_",
 )
+
+# User attribute of the trials a distributed worker fails unrun (they lost the
+# race for the last place); they are not failures of the objective.
+SURPLUS_ATTR = "skvision_surplus"
 
 
 def deterministic_cv(cv, y=None, *, classifier=False, seed=None):
@@ -235,7 +242,9 @@ class HyperbandSearchCV(OptunaSearchCV):
     study : optuna.study.Study or None, default=None
         Study to run (its sampler and pruner are used as they are); None
         makes an in-memory study with a seeded ``TPESampler`` and the
-        ``HyperbandPruner`` above at each ``fit``.
+        ``HyperbandPruner`` above at each ``fit``. For a study in a database,
+        pass ``optuna.create_study(storage=url, direction="maximize")``, not
+        the URL, or use :func:`run_distributed_search`.
     random_state : int, RandomState instance or None, default=None
         Seeds the folds, the sampler and the subsample.
     verbose : int, default=0
@@ -273,8 +282,12 @@ class HyperbandSearchCV(OptunaSearchCV):
     ValueError
         From ``fit``: for ``sample_weight`` (OptunaSearchCV's pruned path
         gives each fold's ``partial_fit`` the weights of all samples; use the
-        estimator's ``class_weight``) or other per-sample fit parameters, and
-        for a shuffling splitter without an int ``random_state``.
+        estimator's ``class_weight``) or other per-sample fit parameters, for
+        a shuffling splitter without an int ``random_state``, and when no
+        trial completed (see Notes).
+    TypeError
+        From ``fit``: when ``study`` is not an ``optuna.Study``, e.g. a
+        storage URL.
 
     See Also
     --------
@@ -306,7 +319,11 @@ class HyperbandSearchCV(OptunaSearchCV):
     of promoting it: ASHA then trained 23 %, 0.04 point under; but on 6,000
     images with another seed it pruned all 30 trials. A search whose every
     trial was pruned raises a ``ValueError``: there is no best trial to
-    refit. Each trial trains one network per fold.
+    refit. So does one whose trials failed (a fold whose ``partial_fit``
+    raises scores ``error_score``, and a trial of nan scores fails); as
+    Optuna does not keep the error, the message quotes the one that one
+    epoch of the first failed trial's parameters raises on its first fold.
+    Each trial trains one network per fold.
 
     Examples
     --------
@@ -459,10 +476,15 @@ class HyperbandSearchCV(OptunaSearchCV):
         Raises
         ------
         ValueError
-            For ``sample_weight`` or other per-sample fit parameters, or a
-            splitter that shuffles without an int ``random_state``.
+            For ``sample_weight`` or other per-sample fit parameters, a
+            splitter that shuffles without an int ``random_state``, or when
+            no trial completed (pruned or failed; the message quotes the
+            first failure's error).
+        TypeError
+            When ``study`` is not an ``optuna.Study`` (e.g. a storage URL).
         """
         self._validate_params()
+        check_study(self.study)
         check_fit_params(fit_params, len(X))
         seed = int(check_random_state(self.random_state).randint(np.iinfo("int32").max))
         study = self.study
@@ -504,7 +526,13 @@ class HyperbandSearchCV(OptunaSearchCV):
         for name in _FITTED:
             if hasattr(search, name):
                 setattr(self, name, getattr(search, name))
-        _check_a_trial_completed(study, self.max_epochs)
+        _check_a_trial_completed(
+            study.trials,
+            self.max_epochs,
+            lambda failed: describe_first_failure(
+                failed, self, X, y, groups=groups, fit_params=fit_params
+            ),
+        )
         if self.refit:
             start = time.perf_counter()
             self.best_estimator_ = clone(search.estimator).set_params(
@@ -515,19 +543,136 @@ class HyperbandSearchCV(OptunaSearchCV):
         return self
 
 
-def _check_a_trial_completed(study, max_epochs):
-    """Raise when every trial was pruned or failed: there is no best trial."""
-    states = [trial.state for trial in study.trials]
-    if optuna.trial.TrialState.COMPLETE not in states:
-        n_pruned = states.count(optuna.trial.TrialState.PRUNED)
-        others = len(states) - n_pruned
-        unfinished = f" and {others} failed or did not finish" if others else ""
-        raise ValueError(
-            f"No trial trained all max_epochs={max_epochs} epochs: of "
-            f"{len(states)} trials, {n_pruned} were pruned{unfinished}, so there is "
-            "no best trial. Run more trials, or prune less (a smaller "
-            "bootstrap_count, more n_brackets)."
+def is_failure(trial):
+    """Whether a trial failed: FAIL, or pruned with every reported score nan.
+
+    With a numeric ``error_score`` a fold whose ``partial_fit`` raises scores
+    nan; when every fold does, the pruner may prune the trial on its nan
+    scores before Optuna fails it for its nan value.
+    """
+    state = trial.state
+    if state == optuna.trial.TrialState.FAIL:
+        return not trial.user_attrs.get(SURPLUS_ATTR, False)
+    values = list(trial.intermediate_values.values())
+    return (
+        state == optuna.trial.TrialState.PRUNED
+        and bool(values)
+        and bool(np.all(np.isnan(values)))
+    )
+
+
+def _counted(n, singular, plural):
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def _check_a_trial_completed(trials, max_epochs, describe_failure):
+    """Raise when no trial completed: there is no best trial.
+
+    The message says why: pruning (advice to prune less), or failures (the
+    error of the first, from ``describe_failure(failed_trials)``).
+    """
+    states = [trial.state for trial in trials]
+    if optuna.trial.TrialState.COMPLETE in states:
+        return
+    failed = [trial for trial in trials if is_failure(trial)]
+    n_pruned = states.count(optuna.trial.TrialState.PRUNED) - sum(
+        trial.state == optuna.trial.TrialState.PRUNED for trial in failed
+    )
+    n_other = len(trials) - n_pruned - len(failed)
+    counts = [
+        _counted(n, singular, plural)
+        for n, singular, plural in (
+            (n_pruned, "was pruned", "were pruned"),
+            (len(failed), "failed", "failed"),
+            (n_other, "did not finish", "did not finish"),
         )
+        if n
+    ]
+    summary = " and ".join(counts) or "none ran"
+    head = f"No trial trained all max_epochs={max_epochs} epochs"
+    if not n_pruned:
+        head = "No trial completed"
+    message = f"{head}: of {len(trials)} trials, {summary}, so there is no best trial."
+    if failed:
+        message += " " + describe_failure(failed)
+    if n_pruned:
+        message += (
+            " Run more trials, or prune less (a smaller bootstrap_count, more "
+            "n_brackets)."
+        )
+    elif not failed:
+        message += " Run more trials, or give them more time (timeout)."
+    raise ValueError(message)
+
+
+def describe_first_failure(failed, search, X, y=None, *, groups=None, fit_params=None):
+    """A sentence on the first failed trial: its parameters and its error.
+
+    Optuna does not store why a trial failed, and ``OptunaSearchCV`` turns a
+    fold's error into an ``error_score``. So the first trial's parameters are
+    trained again the way its first fold was, for one epoch (one
+    ``partial_fit`` for a pruned search, else ``fit`` with ``max_iter=1``),
+    and the error it raises is quoted.
+
+    Parameters
+    ----------
+    failed : list of optuna.trial.FrozenTrial
+        The failed trials, first first.
+    search : OptunaSearchCV or HyperbandSearchCV
+        The search that ran them (its estimator, folds and pruning).
+    X : array-like of shape (n_samples, ...)
+        The samples searched on.
+    y : array-like of shape (n_samples,), default=None
+        Targets.
+    groups : array-like of shape (n_samples,), default=None
+        Group labels for the splitter.
+    fit_params : dict or None, default=None
+        Fit parameters given to the search.
+
+    Returns
+    -------
+    sentence : str
+    """
+    trial = failed[0]
+    head = f"The first, trial {trial.number} with parameters {trial.params},"
+    error = _rerun_first_fold(trial.params, search, X, y, groups, fit_params or {})
+    if error is None:
+        return (
+            f"{head} failed, but one epoch of these parameters on its first fold "
+            "trained without error, so its error came later (e.g. a nan score) or "
+            "from outside (a dead worker). Optuna's log names it; "
+            "error_score='raise' raises it."
+        )
+    reason = str(error).strip() or "(no message)"
+    if not reason.endswith((".", "!", "?")):
+        reason += "."
+    return (
+        f"{head} failed with {type(error).__name__}: {reason} Fix the estimator or "
+        "the search space (error_score='raise' raises such errors at once)."
+    )
+
+
+def _rerun_first_fold(params, search, X, y, groups, fit_params):
+    """The exception of one epoch of ``params`` on the first fold, or None."""
+    classifier = is_classifier(search.estimator)
+    try:
+        cv = check_cv(search.cv, y, classifier=classifier)
+        train, _ = next(iter(cv.split(X, y, groups)))
+        estimator = epoch_estimator(search.estimator, 1).set_params(**params)
+        X_train = _safe_indexing(X, train)
+        y_train = None if y is None else _safe_indexing(y, train)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if isinstance(search, HyperbandSearchCV) or search.enable_pruning:
+                if classifier and y is not None:
+                    fit_params = {"classes": np.unique(y), **fit_params}
+                estimator.partial_fit(X_train, y_train, **fit_params)
+            else:
+                fit_params = _check_method_params(X, fit_params, train)
+                estimator.fit(X_train, y_train, **fit_params)
+    except Exception as error:
+        return error
+    return None
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """Search results as a tidy table, and a figure of the trials and their epochs."""
 
 import math
+import os
 
 import numpy as np
 import optuna
@@ -8,6 +9,7 @@ import pandas as pd
 from sklearn.exceptions import NotFittedError
 
 from ..plotting._base import pyplot, subplots
+from ._storage import loaded_study_hint
 
 _COLUMNS = (
     "number",
@@ -23,6 +25,8 @@ _COLUMNS = (
 def _study_of(search):
     if isinstance(search, optuna.Study):
         return search
+    if isinstance(search, str | os.PathLike):
+        raise loaded_study_hint(search, "search")
     study = getattr(search, "study_", None)
     if study is None and not hasattr(search, "cv_results_"):
         raise NotFittedError(
@@ -112,6 +116,14 @@ def search_results_frame(search):
         ``rank_test_score`` (1 is best; completed trials only),
         ``n_epochs`` (epochs trained, from the per-epoch reports of a pruned
         search; missing otherwise) and ``duration_s``.
+
+    Raises
+    ------
+    TypeError
+        If ``search`` is a storage URL: load its study with
+        ``optuna.load_study`` first.
+    NotFittedError
+        If ``search`` is a search that was not fitted.
 
     See Also
     --------
@@ -318,7 +330,19 @@ class SearchHistoryDisplay:
         Returns
         -------
         display : SearchHistoryDisplay
+
+        Raises
+        ------
+        TypeError
+            If ``study`` is not an ``optuna.Study`` (e.g. a storage URL; load
+            the study with ``optuna.load_study`` first).
         """
+        if not isinstance(study, optuna.Study):
+            if isinstance(study, str | os.PathLike):
+                raise loaded_study_hint(study, "study", "an optuna.Study")
+            raise TypeError(
+                f"study must be an optuna.Study; got {type(study).__name__}."
+            )
         trials = study.get_trials(deepcopy=False)
         display = cls(
             numbers=[t.number for t in trials],

@@ -6,11 +6,14 @@ a database. So depth and per-layer widths are separate parameters: the
 estimator holds a :class:`~skvision.LayerSizes` with one ``units_<i>`` per
 possible layer, and the search sets ``hidden_layer_sizes__n_layers`` and each
 ``hidden_layer_sizes__units_<i>`` independently (widths past ``n_layers`` are
-sampled but unused).
+sampled but unused). The convolutional space does the same with a
+:class:`ConvBlocks` (``conv_blocks__n_blocks``) and a :class:`DenseHead`
+(``dense_layer_sizes__units``). Both spaces return the estimator they target
+and the dict, and both kinds (Optuna, scikit-learn) have the same keys.
 """
 
 import math
-from numbers import Integral
+from numbers import Integral, Real
 
 from optuna.distributions import (
     CategoricalDistribution,
@@ -169,39 +172,154 @@ def dense_search_space(
     return estimator, space
 
 
-def block_preset_name(sizes):
-    """Name of a tuple of sizes in the Optuna conv space: ``(32, 64)`` -> ``"32-64"``.
+class _SearchableList(list):
+    """A list whose items follow its parameters, so searches can set them.
 
-    ``()`` is ``"none"``. Blocks of one convolution are named by their filter
-    count; a block of several, e.g. ``(64, 64)``, by ``"64x2"``.
+    ``ConvNetClassifier`` takes ``conv_blocks`` and ``dense_layer_sizes`` as
+    tuples or lists; a search samples flat, storable values. This list is
+    both: its items are recomputed from its parameters, which scikit-learn's
+    nested-parameter protocol reaches (``conv_blocks__n_blocks``), and
+    ``clone`` rebuilds it from them.
+    """
+
+    _param_names = ()
+
+    def _set(self, **params):
+        for name, value in params.items():
+            setattr(self, name, value)
+        self[:] = self._items()  # each subclass computes its items
+
+    def get_params(self, deep=True):
+        """Parameters, as scikit-learn's nested-parameter protocol expects."""
+        return {name: getattr(self, name) for name in self._param_names}
+
+    def set_params(self, **params):
+        """Set parameters and recompute the items; returns self."""
+        for name in params:
+            if name not in self._param_names:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for {type(self).__name__}: use "
+                    f"{', '.join(self._param_names)}."
+                )
+        self._set(**params)
+        return self
+
+    def __repr__(self):
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({params})"
+
+
+def _check_int(name, value, minimum):
+    if not isinstance(value, Integral) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}.")
+    return int(value)
+
+
+class ConvBlocks(_SearchableList):
+    """A ``conv_blocks`` whose depth is a parameter: filters doubling per block.
+
+    ``ConvBlocks(n_blocks=3, filters=32)`` is the list ``[(32,), (64,),
+    (128,)]``, which :class:`~skvision.ConvNetClassifier` takes as its
+    ``conv_blocks``; a search sets its depth through the nested parameter
+    ``conv_blocks__n_blocks``.
 
     Parameters
     ----------
-    sizes : tuple of int or tuple of tuple of int
-        ``dense_layer_sizes`` or ``conv_blocks``.
+    n_blocks : int, default=2
+        Number of blocks, each followed by the classifier's pooling.
+    filters : int, default=32
+        Filters of the first block's convolutions; each next block has twice
+        as many (before the classifier's ``width`` multiplier).
+    convs_per_block : int, default=1
+        Convolutions in each block.
 
-    Returns
-    -------
-    name : str
+    See Also
+    --------
+    conv_search_space : The space that searches it.
+    DenseHead : The same for the dense head.
 
     Examples
     --------
-    >>> from skvision.model_selection import block_preset_name
-    >>> block_preset_name(((32,), (64, 64))), block_preset_name(())
-    ('32-64x2', 'none')
+    >>> from skvision import ConvNetClassifier
+    >>> from skvision.model_selection import ConvBlocks
+    >>> ConvBlocks(n_blocks=2, filters=16, convs_per_block=2)
+    ConvBlocks(n_blocks=2, filters=16, convs_per_block=2)
+    >>> list(ConvBlocks(n_blocks=2, filters=16, convs_per_block=2))
+    [(16, 16), (32, 32)]
+    >>> clf = ConvNetClassifier(conv_blocks=ConvBlocks(n_blocks=1))
+    >>> list(clf.set_params(conv_blocks__n_blocks=3).conv_blocks)
+    [(32,), (64,), (128,)]
     """
-    parts = []
-    for size in sizes:
-        if isinstance(size, Integral):
-            parts.append(str(size))
-        elif len(set(size)) == 1:
-            parts.append(str(size[0]) + (f"x{len(size)}" if len(size) > 1 else ""))
-        else:
-            parts.append("+".join(str(s) for s in size))
-    return "-".join(parts) or "none"
+
+    _param_names = ("n_blocks", "filters", "convs_per_block")
+
+    def __init__(self, n_blocks=2, filters=32, convs_per_block=1):
+        super().__init__()
+        self._set(n_blocks=n_blocks, filters=filters, convs_per_block=convs_per_block)
+
+    def _items(self):
+        n_blocks = _check_int("n_blocks", self.n_blocks, 1)
+        filters = _check_int("filters", self.filters, 1)
+        per_block = _check_int("convs_per_block", self.convs_per_block, 1)
+        return [(filters * 2**i,) * per_block for i in range(n_blocks)]
+
+
+class DenseHead(_SearchableList):
+    """A ``dense_layer_sizes`` of one hidden layer whose width is a parameter.
+
+    ``DenseHead(units=128)`` is the list ``[128]``, ``DenseHead(units=0)`` the
+    empty list (the features go straight to the softmax); a search sets it
+    through the nested parameter ``dense_layer_sizes__units``.
+
+    Parameters
+    ----------
+    units : int, default=256
+        Units of the hidden dense layer; 0 for none.
+
+    See Also
+    --------
+    conv_search_space : The space that searches it.
+    ConvBlocks : The same for the convolution blocks.
+
+    Examples
+    --------
+    >>> from skvision.model_selection import DenseHead
+    >>> list(DenseHead(units=64)), list(DenseHead(units=0))
+    ([64], [])
+    """
+
+    _param_names = ("units",)
+
+    def __init__(self, units=256):
+        super().__init__()
+        self._set(units=units)
+
+    def _items(self):
+        units = _check_int("units", self.units, 0)
+        return [units] if units else []
+
+
+def _check_choices(name, values, kind, minimum, exclusive=False):
+    values = list(values)
+    bad = [
+        v
+        for v in values
+        if isinstance(v, bool)
+        or not isinstance(v, Integral if kind is int else Real)
+        or v < minimum
+        or (exclusive and v == minimum)
+    ]
+    if not values or bad:
+        bound = f"> {minimum}" if exclusive else f">= {minimum}"
+        raise ValueError(
+            f"{name} must be a non-empty sequence of {kind.__name__}s {bound}; "
+            f"got {values!r}."
+        )
+    return [kind(v) for v in values]
 
 
 def conv_search_space(
+    estimator=None,
     *,
     min_blocks=1,
     max_blocks=3,
@@ -209,32 +327,37 @@ def conv_search_space(
     convs_per_block=1,
     widths=(0.25, 0.5, 1.0, 2.0),
     kernel_sizes=(3, 5),
-    dense_layer_sizes=((), (64,), (128,), (256,)),
+    dense_units=(0, 64, 128, 256),
     kind="optuna",
 ):
     """The convolutional study's space: depth, filter width, kernel size, head, dropout.
 
-    Meant for :class:`~skvision.ConvNetClassifier`; a flat dict over
+    Like :func:`dense_search_space`, returns an estimator ready for the space
+    and a flat dict of independent distributions, over
 
-    - ``conv_blocks``: the depth, ``min_blocks`` to ``max_blocks`` blocks of
-      ``convs_per_block`` convolutions, the filters doubling from
-      ``base_filters`` (``((32,), (64,))`` is two blocks);
+    - ``conv_blocks__n_blocks``: the depth, ``min_blocks`` to ``max_blocks``
+      blocks of ``convs_per_block`` convolutions, the filters doubling from
+      ``base_filters`` (two blocks are ``[(32,), (64,)]``; see
+      :class:`ConvBlocks`);
     - ``width``: the filter multiplier, the convolutional counterpart of the
       dense space's per-layer widths;
     - ``kernel_size``: one size for every convolution;
-    - ``dense_layer_sizes``: the dense head between features and softmax;
+    - ``dense_layer_sizes__units``: the width of the one hidden dense layer
+      between features and softmax, 0 for none (see :class:`DenseHead`);
     - ``dropout``: 0.0 to 0.5 in steps of 0.1.
 
-    With ``kind="sklearn"`` the depth and head values are the tuples
-    themselves, so :class:`~sklearn.model_selection.RandomizedSearchCV` sets
-    them on a ``ConvNetClassifier`` as they are. Optuna's categorical choices
-    must be ``None``, bool, int, float or str (a tuple is refused by database
-    storages), so with ``kind="optuna"`` they are preset names made by
-    :func:`block_preset_name` (``"32-64"``, ``"none"``); the estimator must
-    resolve them (see Notes).
+    Every value is a number that :class:`~skvision.ConvNetClassifier` takes
+    as it is (or through its ``ConvBlocks`` and ``DenseHead``), and that
+    Optuna's database storages can hold.
 
     Parameters
     ----------
+    estimator : ConvNetClassifier or None, default=None
+        Network whose other parameters (``max_iter``, ``batch_size``, ...) the
+        search keeps. It is cloned, then given ``conv_blocks=ConvBlocks(
+        n_blocks=max_blocks, ...)`` and ``dense_layer_sizes=DenseHead(...)``,
+        which the space's nested parameters set. None uses
+        ``ConvNetClassifier()``.
     min_blocks, max_blocks : int, default=1, 3
         Range of the number of convolution blocks.
     base_filters : int, default=32
@@ -245,57 +368,75 @@ def conv_search_space(
         Filter multipliers to try.
     kernel_sizes : sequence of int, default=(3, 5)
         Kernel sizes to try.
-    dense_layer_sizes : sequence of tuple of int, default=((), (64,), (128,), (256,))
-        Dense heads to try.
+    dense_units : sequence of int, default=(0, 64, 128, 256)
+        Widths of the hidden dense layer to try; 0 tries no hidden layer.
     kind : {"optuna", "sklearn"}, default="optuna"
-        Optuna distributions or scikit-learn lists.
+        ``"optuna"``: Optuna distributions, for
+        :class:`optuna_integration.OptunaSearchCV` and
+        :class:`~skvision.model_selection.HyperbandSearchCV`. ``"sklearn"``:
+        lists and a ``scipy.stats.randint``, for
+        :class:`~sklearn.model_selection.RandomizedSearchCV`.
 
     Returns
     -------
+    estimator : ConvNetClassifier
+        A new, unfitted estimator whose parameters the space sets.
     param_distributions : dict
         ``{parameter name: distribution}``.
 
     See Also
     --------
     dense_search_space : The dense counterpart, with per-layer widths.
-
-    Notes
-    -----
-    ``ConvNetClassifier`` takes ``conv_blocks`` and ``dense_layer_sizes`` as
-    tuples, so the ``kind="optuna"`` space drives it only once it accepts
-    these preset names (or :class:`~skvision.LayerSizes`-like parameters);
-    until then search ``width``, ``kernel_size`` and ``dropout`` with Optuna,
-    or the whole space with the ``kind="sklearn"`` version.
+    HyperbandSearchCV : Searches the space with Hyperband pruning.
 
     Examples
     --------
+    >>> from optuna_integration import OptunaSearchCV
     >>> from skvision.model_selection import conv_search_space
-    >>> space = conv_search_space(kind="sklearn")
-    >>> space["conv_blocks"]
-    [((32,),), ((32,), (64,)), ((32,), (64,), (128,))]
-    >>> conv_search_space()["conv_blocks"].choices
-    ('32', '32-64', '32-64-128')
+    >>> estimator, space = conv_search_space()
+    >>> sorted(space)  # doctest: +NORMALIZE_WHITESPACE
+    ['conv_blocks__n_blocks', 'dense_layer_sizes__units', 'dropout',
+     'kernel_size', 'width']
+    >>> estimator.conv_blocks
+    ConvBlocks(n_blocks=3, filters=32, convs_per_block=1)
+    >>> list(estimator.set_params(conv_blocks__n_blocks=2).conv_blocks)
+    [(32,), (64,)]
+    >>> search = OptunaSearchCV(estimator, space, n_trials=30)  # doctest: +SKIP
+
+    The same space for scikit-learn's randomized search:
+
+    >>> from sklearn.model_selection import ParameterSampler
+    >>> estimator, space = conv_search_space(kind="sklearn")
+    >>> params = next(iter(ParameterSampler(space, n_iter=1, random_state=0)))
+    >>> 1 <= len(estimator.set_params(**params).conv_blocks) <= 3
+    True
     """
     _check_kind(kind)
     _check_range("min_blocks", min_blocks, "max_blocks", max_blocks, 1)
-    for name, value in (
-        ("base_filters", base_filters),
-        ("convs_per_block", convs_per_block),
-    ):
-        if not isinstance(value, Integral) or value < 1:
-            raise ValueError(f"{name} must be an int >= 1; got {value!r}.")
-    blocks = [
-        tuple((base_filters * 2**i,) * convs_per_block for i in range(depth))
-        for depth in range(min_blocks, max_blocks + 1)
-    ]
-    heads = [tuple(int(units) for units in head) for head in dense_layer_sizes]
+    _check_int("base_filters", base_filters, 1)
+    _check_int("convs_per_block", convs_per_block, 1)
+    widths = _check_choices("widths", widths, float, 0, exclusive=True)
+    kernel_sizes = _check_choices("kernel_sizes", kernel_sizes, int, 1)
+    dense_units = _check_choices("dense_units", dense_units, int, 0)
+    if estimator is None:
+        from ..classifiers import ConvNetClassifier
+
+        estimator = ConvNetClassifier()
+    blocks = ConvBlocks(
+        n_blocks=max_blocks, filters=base_filters, convs_per_block=convs_per_block
+    )
+    estimator = clone(estimator).set_params(
+        conv_blocks=blocks, dense_layer_sizes=DenseHead(units=dense_units[0])
+    )
     if kind == "optuna":
-        blocks = [block_preset_name(b) for b in blocks]
-        heads = [block_preset_name(h) for h in heads]
-    return {
-        "conv_blocks": _choices(blocks, kind),
-        "width": _choices([float(w) for w in widths], kind),
-        "kernel_size": _choices([int(k) for k in kernel_sizes], kind),
-        "dense_layer_sizes": _choices(heads, kind),
+        n_blocks = IntDistribution(min_blocks, max_blocks)
+    else:
+        n_blocks = randint(min_blocks, max_blocks + 1)
+    space = {
+        "conv_blocks__n_blocks": n_blocks,
+        "width": _choices(widths, kind),
+        "kernel_size": _choices(kernel_sizes, kind),
+        "dense_layer_sizes__units": _choices(dense_units, kind),
         "dropout": _float_grid(0.0, 0.5, 0.1, kind),
     }
+    return estimator, space

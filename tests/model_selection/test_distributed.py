@@ -11,6 +11,7 @@ import optuna
 import pytest
 from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState
+from optuna_integration import OptunaSearchCV
 from sklearn.datasets import load_digits
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GridSearchCV
@@ -192,6 +193,31 @@ def test_misconfigured_distributed_searches_are_refused(tmp_path):
         )
     with pytest.raises(ValueError, match="n_trials"):
         run_distributed_search(sgd_search(), X, y, **{**common, "n_trials": 0})
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:Degrees of freedom:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
+@pytest.mark.filterwarnings("ignore:`optuna.terminator` module:FutureWarning")
+def test_a_worker_whose_trials_all_fail_quotes_the_first_error(tmp_path, digits):
+    X, y, _, _ = digits
+    search = OptunaSearchCV(
+        DenseNetClassifier(hidden_layer_sizes=(0,), max_iter=1),  # cannot fit
+        {"learning_rate_init": FloatDistribution(1e-3, 1e-1)},
+        cv=2,
+        random_state=0,
+    )
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    with pytest.raises(RuntimeError, match="2 trials of this worker failed") as error:
+        run_distributed_search(
+            search, X[:100], y[:100], storage=url, study_name="f", n_trials=1
+        )
+    study = optuna.load_study(study_name="f", storage=url)
+    first = study.trials[0]
+    assert first.state == TrialState.FAIL
+    message = str(error.value)
+    assert f"trial 0 with parameters {first.params}" in message
+    assert "failed with ValueError: hidden_layer_sizes" in message
 
 
 def test_grid_search_runs_skvision_networks_in_two_processes(digits, small_net):

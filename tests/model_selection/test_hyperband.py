@@ -22,6 +22,7 @@ from skvision.model_selection import (
     epoch_estimator,
     hyperband_search,
 )
+from skvision.model_selection._hyperband import _check_a_trial_completed
 
 SPACE = {"learning_rate_init": optuna.distributions.FloatDistribution(1e-3, 1e-1)}
 
@@ -224,6 +225,62 @@ def test_a_search_with_every_trial_pruned_raises(digits):
         cv=ShuffleSplit(1, test_size=0.5, random_state=0),
         random_state=0,
     )
-    with pytest.raises(ValueError, match="of 2 trials, 2 were pruned"):
+    with pytest.raises(ValueError, match="of 2 trials, 2 were pruned") as error:
         search.fit(X[:100], y[:100])
+    assert "prune less" in str(error.value) and "failed" not in str(error.value)
     assert not hasattr(search, "best_estimator_")
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:Degrees of freedom:RuntimeWarning")
+def test_a_search_whose_every_trial_fails_quotes_the_first_error(digits):
+    X, y, _, _ = digits
+    search = HyperbandSearchCV(
+        DenseNetClassifier(hidden_layer_sizes=(0,), batch_size=64),  # cannot fit
+        SPACE,
+        max_epochs=3,
+        n_trials=2,
+        cv=2,
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match="of 2 trials, 2 failed") as error:
+        search.fit(X[:100], y[:100])
+    message = str(error.value)
+    first = search.study_.trials[0]
+    assert f"trial 0 with parameters {first.params}" in message
+    assert "failed with ValueError: hidden_layer_sizes" in message
+    assert "prune" not in message
+
+
+def _trial(state, intermediate_values=(), **user_attrs):
+    return optuna.trial.create_trial(
+        state=state,
+        value=0.5 if state == TrialState.COMPLETE else None,
+        intermediate_values=dict(enumerate(intermediate_values)),
+        user_attrs=user_attrs,
+    )
+
+
+def test_pruned_trials_of_nan_scores_are_failures_not_prunes():
+    # A trial whose folds all raised reports nan scores, and can be pruned.
+    trials = [
+        _trial(TrialState.PRUNED, [np.nan, np.nan]),
+        _trial(TrialState.PRUNED, [0.3, 0.4]),
+        _trial(TrialState.FAIL, [np.nan]),
+        _trial(TrialState.FAIL, skvision_surplus=True),  # a lost race, not a failure
+    ]
+    described = []
+
+    def describe(failed):
+        described.extend(failed)
+        return "The first failed."
+
+    with pytest.raises(ValueError) as error:
+        _check_a_trial_completed(trials, 4, describe)
+    assert described == [trials[0], trials[2]]
+    assert str(error.value).startswith(
+        "No trial trained all max_epochs=4 epochs: of 4 trials, 1 was pruned and "
+        "2 failed and 1 did not finish, so there is no best trial. The first failed."
+    )
+    assert "prune less" in str(error.value)  # one trial was really pruned
+    _check_a_trial_completed([*trials, _trial(TrialState.COMPLETE)], 4, describe)

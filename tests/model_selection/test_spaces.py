@@ -1,15 +1,20 @@
 """The studies' spaces sample valid estimators of every depth."""
 
+import pickle
+
 import numpy as np
 import optuna
 import pytest
 from optuna.distributions import BaseDistribution, CategoricalDistribution
-from sklearn.base import clone
+from optuna.trial import TrialState
+from optuna_integration import OptunaSearchCV
+from sklearn.base import clone, is_classifier
 from sklearn.model_selection import ParameterSampler, RandomizedSearchCV
 
-from skvision import DenseNetClassifier, LayerSizes
+from skvision import ConvNetClassifier, DenseNetClassifier, LayerSizes
 from skvision.model_selection import (
-    block_preset_name,
+    ConvBlocks,
+    DenseHead,
     conv_search_space,
     dense_search_space,
 )
@@ -119,11 +124,10 @@ def test_dense_space_rejects_bad_settings(kwargs, message):
         dense_search_space(**kwargs)
 
 
-def test_conv_space_structure():
-    """Targets ConvNetClassifier; only its structure is checked here."""
-    names = {"conv_blocks", "width", "kernel_size", "dense_layer_sizes", "dropout"}
-    space = conv_search_space()
-    assert space.keys() == names
+@pytest.mark.parametrize("make_space", [dense_search_space, conv_search_space])
+def test_both_spaces_return_an_estimator_and_a_flat_dict(make_space):
+    estimator, space = make_space()
+    assert is_classifier(estimator) and not hasattr(estimator, "classes_")
     for distribution in space.values():
         assert isinstance(distribution, BaseDistribution)
         if isinstance(distribution, CategoricalDistribution):
@@ -132,22 +136,62 @@ def test_conv_space_structure():
                 c is None or isinstance(c, bool | int | float | str)
                 for c in distribution.choices
             )
-    assert space["conv_blocks"].choices == ("32", "32-64", "32-64-128")
-    assert space["dense_layer_sizes"].choices == ("none", "64", "128", "256")
+    sk_estimator, sk_space = make_space(kind="sklearn")
+    assert sk_space.keys() == space.keys()
+    assert sk_estimator.get_params().keys() == estimator.get_params().keys()
+    assert set(space) <= set(estimator.get_params())  # every key is a parameter
 
-    sk_space = conv_search_space(max_blocks=2, convs_per_block=2, kind="sklearn")
-    assert sk_space.keys() == names
-    assert sk_space["conv_blocks"] == [((32, 32),), ((32, 32), (64, 64))]
-    assert sk_space["dense_layer_sizes"][0] == ()
-    for params in sklearn_samples(sk_space, 20):
-        blocks = params["conv_blocks"]
-        assert all(isinstance(f, int) and f > 0 for block in blocks for f in block)
-        assert params["kernel_size"] in (3, 5) and params["width"] > 0
+
+def expected_blocks(n_blocks, filters=32, per_block=1):
+    return [(filters * 2**i,) * per_block for i in range(n_blocks)]
+
+
+@pytest.mark.parametrize("kind", ["optuna", "sklearn"])
+def test_conv_space_samples_valid_networks_of_every_depth(kind):
+    estimator, space = conv_search_space(
+        ConvNetClassifier(max_iter=1), convs_per_block=2, kind=kind
+    )
+    assert isinstance(estimator.conv_blocks, ConvBlocks)
+    assert isinstance(estimator.dense_layer_sizes, DenseHead)
+    sample = optuna_samples if kind == "optuna" else sklearn_samples
+    depths, heads = set(), set()
+    for params in sample(space, 200):
+        net = clone(estimator).set_params(**params)
+        net._validate_params()  # what ConvNetClassifier.fit checks first
+        depth = params["conv_blocks__n_blocks"]
+        assert list(net.conv_blocks) == expected_blocks(depth, per_block=2)
+        assert net.kernel_size in (3, 5) and net.width in (0.25, 0.5, 1.0, 2.0)
+        assert round(net.dropout, 6) in DROPOUTS
+        depths.add(depth)
+        heads.add(tuple(net.dense_layer_sizes))
+    assert depths == {1, 2, 3}
+    assert heads == {(), (64,), (128,), (256,)}
+    assert list(estimator.conv_blocks) == expected_blocks(3, per_block=2)  # unchanged
+
+
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
+@pytest.mark.filterwarnings("ignore:`optuna.terminator` module:FutureWarning")
+def test_a_search_of_the_default_conv_space_runs(digits):
+    X, y, X_test, _ = digits
+    images = X[:300].reshape(-1, 8, 8)
+    net, space = conv_search_space(
+        ConvNetClassifier(
+            batch_size=64, max_iter=1, early_stopping=False, random_state=0
+        )
+    )
+    search = OptunaSearchCV(net, space, n_trials=2, cv=2, random_state=0)
+    search.fit(images, y[:300])
+    assert [t.state for t in search.trials_] == [TrialState.COMPLETE] * 2
+    assert all(np.isfinite(t.value) for t in search.trials_)
+    best = search.best_estimator_
+    n_blocks = search.best_params_["conv_blocks__n_blocks"]
+    assert list(best.conv_blocks) == expected_blocks(n_blocks)
+    assert best.predict(X_test[:5].reshape(-1, 8, 8)).shape == (5,)
 
 
 def test_conv_space_names_survive_a_database(tmp_path):
     storage = f"sqlite:///{tmp_path / 'conv.db'}"
-    space = conv_search_space()
+    _, space = conv_search_space()
     for _ in range(2):  # a second process would load the stored distributions
         study = optuna.create_study(
             storage=storage, study_name="conv", load_if_exists=True
@@ -157,7 +201,52 @@ def test_conv_space_names_survive_a_database(tmp_path):
     assert len(study.trials) == 2
 
 
-def test_block_preset_names():
-    assert block_preset_name(((32,), (64, 64), (128, 64))) == "32-64x2-128+64"
-    assert block_preset_name((128, 64)) == "128-64"
-    assert block_preset_name(()) == "none"
+def test_conv_space_keeps_the_given_estimator_settings():
+    given = ConvNetClassifier(batch_size=32, max_iter=3, pooling="avg")
+    estimator, _ = conv_search_space(given, max_blocks=2, base_filters=8)
+    assert estimator is not given and given.conv_blocks == ((32, 32), (64, 64))
+    assert (estimator.batch_size, estimator.max_iter, estimator.pooling) == (
+        32,
+        3,
+        "avg",
+    )
+    assert estimator.conv_blocks.get_params() == {
+        "n_blocks": 2,
+        "filters": 8,
+        "convs_per_block": 1,
+    }
+
+
+def test_searchable_sizes_clone_pickle_and_refuse_bad_values():
+    net = ConvNetClassifier(
+        conv_blocks=ConvBlocks(n_blocks=2), dense_layer_sizes=DenseHead(64)
+    )
+    copy = clone(net).set_params(conv_blocks__n_blocks=1, dense_layer_sizes__units=0)
+    assert list(copy.conv_blocks) == [(32,)] and list(copy.dense_layer_sizes) == []
+    assert list(net.conv_blocks) == [(32,), (64,)]  # the original is untouched
+    assert list(net.dense_layer_sizes) == [64]
+    loaded = pickle.loads(pickle.dumps(copy))
+    assert loaded.conv_blocks == [(32,)] and loaded.conv_blocks.n_blocks == 1
+    assert repr(loaded.dense_layer_sizes) == "DenseHead(units=0)"
+    with pytest.raises(ValueError, match="n_blocks must be an int >= 1"):
+        ConvBlocks(n_blocks=0)
+    with pytest.raises(ValueError, match="units must be an int >= 0"):
+        DenseHead().set_params(units=-1)
+    with pytest.raises(ValueError, match="Invalid parameter 'depth' for ConvBlocks"):
+        ConvBlocks().set_params(depth=2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"kind": "hyperopt"}, "kind must be"),
+        ({"min_blocks": 3, "max_blocks": 2}, "larger than"),
+        ({"base_filters": 0}, "base_filters must be an int >= 1"),
+        ({"widths": (0.5, 0)}, "widths must be a non-empty sequence of floats > 0"),
+        ({"kernel_sizes": ()}, "kernel_sizes must be a non-empty"),
+        ({"dense_units": (64, -1)}, "dense_units must be .* ints >= 0"),
+    ],
+)
+def test_conv_space_rejects_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        conv_search_space(**kwargs)
