@@ -1,7 +1,7 @@
-"""``make demo``: a dense net on real Fashion-MNIST, end to end.
+"""``make demo``: a small CNN on real Fashion-MNIST, end to end.
 
 Loads Fashion-MNIST (from ``SKVISION_DATA`` or the download cache), trains a
-``DenseNetClassifier``, prints scikit-learn's classification report and the
+``ConvNetClassifier``, prints scikit-learn's classification report and the
 test accuracy, and saves the learning curves and the confusion matrix.
 """
 
@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 
 from sklearn.metrics import accuracy_score, classification_report  # noqa: E402
 
-from skvision import DenseNetClassifier  # noqa: E402
+from skvision import ConvNetClassifier  # noqa: E402
 from skvision.datasets import fetch_fashion_mnist  # noqa: E402
 from skvision.plotting import ConfusionMatrixDisplay, HistoryDisplay  # noqa: E402
 
@@ -37,9 +37,21 @@ def main():
         "test images of 28x28 pixels"
     )
 
-    # The defaults (512-256, batch norm, dropout 0.3, reduce-on-plateau) with
-    # early stopping on validation accuracy rather than loss.
-    clf = DenseNetClassifier(monitor="val_accuracy", random_state=0, verbose=2)
+    # Two conv-BN-ReLU-pool blocks and a dense layer with dropout; the
+    # learning rate steps down after epochs 5 and 8, and the weights of the
+    # epoch with the best validation accuracy are kept. Dense nets top out
+    # near 90 % here (README); this net clears it with a margin.
+    clf = ConvNetClassifier(
+        conv_blocks=((32,), (64,)),
+        dense_layer_sizes=(128,),
+        dropout=0.4,
+        learning_rate={5: 3e-4, 8: 1e-4},
+        max_iter=10,
+        monitor="val_accuracy",
+        n_iter_no_change=4,
+        random_state=0,
+        verbose=2,
+    )
     start = time.perf_counter()
     clf.fit(train.images, train.target)
     minutes = (time.perf_counter() - start) / 60
