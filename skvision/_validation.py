@@ -63,7 +63,7 @@ def check_representable(X, dtype, name="X"):
     """Raise ``ValueError`` if finite ``X`` would overflow to inf in ``dtype``."""
     if dtype != "float32" or X.dtype != np.float64 or X.size == 0:
         return
-    largest = float(np.max(np.abs(X)))
+    largest = max(float(X.max()), -float(X.min()))  # no copy of X, unlike abs
     if largest > _FLOAT32_MAX:
         raise ValueError(
             f"Input {name} contains values too large for float32 (largest "
