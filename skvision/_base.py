@@ -163,10 +163,9 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
     def _callbacks(self, has_validation, incremental):
         monitor = self.monitor if has_validation else self.monitor.removeprefix("val_")
         callbacks = [
-            _training.StopOnDivergence(),
             _training.schedule_callback(
                 self.learning_rate, self.learning_rate_init, monitor
-            ),
+            )
         ]
         if self.early_stopping and not incremental:
             callbacks.append(
@@ -180,6 +179,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
     def _train(self, X, targets, weights, validation, epochs, incremental):
         """Run ``model_.fit`` for up to ``epochs`` more epochs and record them."""
         callbacks, monitor = self._callbacks(validation is not None, incremental)
+        divergence = _training.StopOnDivergence()
         first_epoch = self.current_epoch
         # A per-epoch seed: consecutive partial_fit calls must not reshuffle alike.
         seed = None if self._seed is None else self._seed + first_epoch
@@ -193,10 +193,10 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 epochs=first_epoch + epochs,
                 initial_epoch=first_epoch,
                 shuffle=True,
-                callbacks=callbacks,
+                callbacks=[divergence, *callbacks],
                 verbose=self.verbose,
             ).history
-        diverged = callbacks[0].diverged_epoch
+        diverged = divergence.diverged_epoch
         # The epoch that diverged is not kept: the model holds the one before.
         n_new = None if diverged is None else diverged - first_epoch
         for key, values in history.items():

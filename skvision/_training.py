@@ -147,11 +147,10 @@ class StopOnDivergence(keras.callbacks.Callback):
             return
         weights, optimizer_state = self._saved
         self.model.set_weights(weights)
+        variables = self._optimizer_state()
         # An optimizer built during this call has no earlier state to restore.
-        if len(optimizer_state) == len(self._optimizer_state()):
-            for variable, value in zip(
-                self._optimizer_state(), optimizer_state, strict=True
-            ):
+        if len(optimizer_state) == len(variables):
+            for variable, value in zip(variables, optimizer_state, strict=True):
                 variable.assign(value)
 
     def _optimizer_state(self):
