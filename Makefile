@@ -24,7 +24,7 @@ define install_locked
 endef
 
 $(VENV)/.installed: pyproject.toml $(LOCK)
-	$(call install_locked,$(VENV),tests)
+	$(call install_locked,$(VENV),tests$(comma)distributed)
 	touch $@
 
 demo: $(VENV)/.installed
@@ -38,7 +38,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check skvision tests examples benchmarks
 
 $(VENV)/.docs-installed: $(VENV)/.installed
-	$(call install_locked,$(VENV),tests$(comma)docs)
+	$(call install_locked,$(VENV),tests$(comma)distributed$(comma)docs)
 	touch $@
 
 # Examples shrink data and epochs unless SKVISION_EXAMPLES_QUICK=0 (docs-full).
@@ -56,7 +56,7 @@ test-latest:
 	rm -rf $(LATEST_VENV)
 	$(PYTHON) -m venv $(LATEST_VENV)
 	$(LATEST_VENV)/bin/python -m pip install --quiet --upgrade pip setuptools wheel
-	$(LATEST_VENV)/bin/python -m pip install --quiet --upgrade -e ".[tests]"
+	$(LATEST_VENV)/bin/python -m pip install --quiet --upgrade -e ".[tests,distributed]"
 	$(LATEST_VENV)/bin/python -m pip list --format=freeze
 	$(LATEST_VENV)/bin/python -m pytest -n 2
 
@@ -65,7 +65,7 @@ lock:
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --upgrade pip setuptools wheel
-	.venv-lock/bin/python -m pip install --quiet -e ".[tests,docs]"
+	.venv-lock/bin/python -m pip install --quiet -e ".[tests,distributed,docs]"
 	sed -n '/^#/p' $(LOCK) > $(LOCK).new
 	.venv-lock/bin/python -m pip freeze --all --exclude-editable >> $(LOCK).new
 	mv $(LOCK).new $(LOCK)

@@ -14,14 +14,20 @@ networks:
   a refit of as many epochs as were scored (:func:`deterministic_cv`,
   :func:`epoch_estimator`);
 - :func:`run_distributed_search` and :func:`load_best_estimator`: several
-  processes or machines finish one study of exactly N trials in a database;
+  processes or machines finish one study of exactly N trials in a database
+  or a journal file, replacing the trials of workers that die
+  (:class:`LostStorageError` when the database stays away);
 - :func:`search_results_frame` and :class:`SearchHistoryDisplay`: the trials
   as a table and a figure.
 
 Importing this package does not load Keras.
 """
 
-from ._distributed import load_best_estimator, run_distributed_search
+from ._distributed import (
+    LostStorageError,
+    load_best_estimator,
+    run_distributed_search,
+)
 from ._hyperband import (
     HyperbandSearchCV,
     deterministic_cv,
@@ -35,6 +41,7 @@ __all__ = [
     "ConvBlocks",
     "DenseHead",
     "HyperbandSearchCV",
+    "LostStorageError",
     "SearchHistoryDisplay",
     "conv_search_space",
     "deterministic_cv",

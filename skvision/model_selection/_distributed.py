@@ -1,72 +1,53 @@
 """Several processes or machines run one Optuna study to exactly N trials.
 
-Usage
------
-Every worker runs the same script, on one machine or many, pointing at one
-database (a SQLite file on one machine; PostgreSQL or MySQL across
-machines)::
-
-    from skvision import DenseNetClassifier
-    from skvision.model_selection import (
-        dense_search_space, hyperband_search, load_best_estimator,
-        run_distributed_search)
+Every worker runs the same script, on one machine or many, against one
+storage: a database URL (a SQLite file on one machine; PostgreSQL or MySQL
+across machines) or an Optuna ``JournalStorage`` on a shared file system::
 
     net, space = dense_search_space(DenseNetClassifier(batch_size=128))
-    search = hyperband_search(net, space, max_epochs=27, random_state=0)
+    search = HyperbandSearchCV(net, space, max_epochs=27, random_state=0)
     run_distributed_search(
-        search, X, y,
-        storage="postgresql://user:password@host/optuna",  # or "sqlite:///study.db"
+        search, X, y, storage="postgresql://user:password@host/optuna",
         study_name="mnist-dense", n_trials=100,
         worker_id=int(os.environ["WORKER_ID"]), refit=False)
-
-Each call returns when the study holds ``n_trials`` finished trials, so the
-best network can then be built by any of them, or later by anyone::
-
     best = load_best_estimator(search, X, y, storage=..., study_name="mnist-dense")
 
-A worker that dies (killed, pre-empted, out of memory) leaves its trial
-RUNNING. Its heartbeat stops, so after ``grace_period`` seconds the other
-workers mark it FAIL and run a new trial in its place; if every worker died,
-rerunning the script resumes the study. Resuming a finished study runs
-nothing.
+How exactly N trials are run: every worker runs one trial at a time and,
+before each, counts finished (COMPLETE or PRUNED) and RUNNING trials: it
+stops at ``n_trials`` finished, waits while the missing ones run elsewhere,
+and otherwise starts a trial. Two workers may start the last trial at once,
+so a new trial runs only if fewer than ``n_trials`` live (not FAIL) trials
+have smaller numbers; Optuna numbers trials in creation order under a lock,
+so exactly one wins and the other fails its trial unsampled (user attribute
+``"skvision_surplus"``).
 
-How exactly N trials are run
-----------------------------
-Optuna's ``MaxTrialsCallback`` stops a worker only after its trial ends, and
-counts other workers' running trials only if told to, so several workers
-overshoot the total (optuna/optuna#3518). Here every worker runs one trial
-at a time and, before each, marks stale trials FAIL and counts the finished
-(COMPLETE or PRUNED) and RUNNING trials: it stops when ``n_trials`` have
-finished, waits while the missing ones are running elsewhere, and otherwise
-starts a trial. That check races with other workers, so the new trial then
-claims its place: Optuna numbers trials in creation order under a lock (SQLite
-serializes writes; PostgreSQL and MySQL lock the study row), and a trial
-runs only if fewer than ``n_trials`` trials that are not FAIL have smaller
-numbers. Of two workers starting the last trial at once, the later one finds
-the earlier one's trial and marks its own FAIL before sampling anything (user
-attribute ``"skvision_surplus"``), then counts again. So finished trials
-never exceed ``n_trials``, and since a worker only leaves once they reach
-it, every worker returning means exactly ``n_trials``.
-
-What remains: trials of dead workers are FAIL rows, not lost ones, and are
-replaced by freshly sampled trials (not retried with the same parameters:
-``RetryHeartbeatStaleTrialCallback`` re-enqueues them as WAITING trials, and
-taking a WAITING trial is a read-then-write that two SQLite workers can both
-win, running it twice). A worker killed in the milliseconds between creating
-a trial and its first heartbeat leaves a RUNNING trial that never becomes
-stale, and the other workers wait for it; mark it FAIL by hand
-(``study.tell(number, state=optuna.trial.TrialState.FAIL)``).
+How dead workers are noticed: a running trial counts its user attribute
+``"skvision_beats"`` up every ``heartbeat_interval`` seconds. Each worker
+times the counts it sees on its own clock (machines need no common clock);
+a count that has not moved for ``grace_period`` seconds, or that never
+appeared (a worker killed between creating its trial and the first beat),
+is a dead worker's trial, which is marked FAIL and replaced by a new one.
+This works on every storage, Optuna's journal included. A worker that loses
+its database (a server restart) waits up to ``reconnect_timeout`` seconds
+for it, fails the trial it was running and goes on; after that it stops
+with an error, and rerunning it resumes the study.
 """
 
 import os
 import random
+import socket
+import threading
 import time
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import optuna
-from optuna.exceptions import ExperimentalWarning
+from optuna.exceptions import (
+    ExperimentalWarning,
+    StorageInternalError,
+    UpdateFinishedTrialError,
+)
 from optuna.trial import TrialState
 from optuna_integration import OptunaSearchCV
 from sklearn.base import clone, is_classifier
@@ -89,6 +70,12 @@ from ._storage import (
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 _LIVE = (*FINISHED, TrialState.RUNNING, TrialState.WAITING)
+BEATS_ATTR = "skvision_beats"
+WORKER_ATTR = "skvision_worker"
+# What a storage raises when its database went away: Optuna wraps SQLAlchemy's
+# errors as StorageInternalError, or not (reads outside its sessions).
+_STORAGE_ERRORS = (StorageInternalError, SQLAlchemyError)
+_DONE = object()
 
 
 class _SurplusTrial(Exception):
@@ -103,6 +90,23 @@ class _TooManyFailures(RuntimeError):
         self.numbers = numbers
 
 
+class LostStorageError(RuntimeError):
+    """The study's database stayed unreachable for ``reconnect_timeout`` seconds.
+
+    Raised by :func:`run_distributed_search`. Nothing finished is lost: run
+    the worker again when the database is back, and the study resumes.
+
+    Examples
+    --------
+    >>> from skvision.model_selection import LostStorageError
+    >>> try:  # doctest: +SKIP
+    ...     run_distributed_search(search, X, y, storage=url, study_name="s",
+    ...                            n_trials=50, reconnect_timeout=600)
+    ... except LostStorageError as error:
+    ...     print(error)  # then rerun this worker once the server is up
+    """
+
+
 def _claims_place(study, number, n_trials):
     """Whether trial ``number`` is among the first ``n_trials`` live trials.
 
@@ -114,11 +118,69 @@ def _claims_place(study, number, n_trials):
     return sum(trial.number < number for trial in live) < n_trials
 
 
-def _fail_stale_trials(study):
-    # Optuna calls this experimental function the same way inside optimize.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ExperimentalWarning)
-        optuna.storages.fail_stale_trials(study)
+def _lost_storage(error):
+    """Whether ``error`` (or an error it arose from) is a storage's."""
+    while error is not None:
+        if isinstance(error, _STORAGE_ERRORS):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+class _Beats:
+    """Count a running trial's ``BEATS_ATTR`` up every ``interval`` seconds.
+
+    A failed write (the database restarting) is retried at the next beat; a
+    trial that others already marked FAIL stops beating.
+    """
+
+    def __init__(self, trial, interval):
+        self._trial, self._interval = trial, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self):
+        count = 0
+        while True:
+            try:
+                self._trial.set_user_attr(BEATS_ATTR, count)
+                count += 1
+            except UpdateFinishedTrialError:
+                return
+            except _STORAGE_ERRORS:
+                pass
+            if self._stop.wait(self._interval):
+                return
+
+
+class _Liveness:
+    """Tell the running trials of dead workers by beat counts that stopped."""
+
+    def __init__(self, grace_period):
+        self.grace_period = grace_period
+        self._seen = {}  # trial number -> (beat count, when first seen)
+
+    def dead(self, running):
+        """Numbers of ``running`` trials whose count stood for ``grace_period`` s."""
+        now, seen = time.monotonic(), {}
+        for trial in running:
+            beats = trial.user_attrs.get(BEATS_ATTR)
+            last = self._seen.get(trial.number)
+            seen[trial.number] = last if last and last[0] == beats else (beats, now)
+        self._seen = seen
+        return [n for n, (_, since) in seen.items() if now - since > self.grace_period]
+
+    def forget(self):
+        """Start timing afresh (after this worker could not see the storage)."""
+        self._seen = {}
 
 
 class _ExactStudy(optuna.Study):
@@ -128,12 +190,30 @@ class _ExactStudy(optuna.Study):
     this study ignores that per-worker count and follows the shared one.
     """
 
-    def __init__(self, study_name, storage, sampler, pruner, *, n_trials, poll):
+    def __init__(
+        self,
+        study_name,
+        storage,
+        sampler,
+        pruner,
+        *,
+        n_trials,
+        poll,
+        worker=None,
+        heartbeat_interval=1.0,
+        grace_period=None,
+        reconnect_timeout=60.0,
+    ):
         super().__init__(
             study_name=study_name, storage=storage, sampler=sampler, pruner=pruner
         )
         self._n_total = n_trials
         self._poll = poll
+        self._worker = worker
+        self._heartbeat_interval = heartbeat_interval
+        self._liveness = _Liveness(grace_period or 2 * heartbeat_interval)
+        self._reconnect_timeout = reconnect_timeout
+        self._running = None  # number of this worker's running trial
 
     def _counts(self):
         trials = self.get_trials(deepcopy=False)
@@ -153,17 +233,16 @@ class _ExactStudy(optuna.Study):
         callbacks = kwargs.get("callbacks")
         start, failed = time.monotonic(), []
         while timeout is None or time.monotonic() - start < timeout:
-            _fail_stale_trials(self)
-            finished, running = self._counts()
-            if finished >= self._n_total:
+            try:
+                outcome = self._step(func, catch, callbacks)
+            except Exception as error:
+                if not _lost_storage(error):
+                    raise
+                outcome = self._reconnect(error)
+            if outcome is _DONE:
                 return
-            if finished + running >= self._n_total:
-                time.sleep(self._poll)  # the last trials run elsewhere
-                continue
-            number, surplus = self._run_one(func, catch, callbacks)
-            state = self._storage.get_trial(self._trial_id(number)).state
-            if state == TrialState.FAIL and not surplus:
-                failed.append(number)
+            if outcome is not None:
+                failed.append(outcome)
                 if len(failed) > self._n_total:
                     raise _TooManyFailures(
                         f"{len(failed)} trials of this worker failed, more than the "
@@ -171,74 +250,132 @@ class _ExactStudy(optuna.Study):
                         failed,
                     )
 
+    def _step(self, func, catch, callbacks):
+        """Fail dead trials, then stop, wait or run a trial (returned if FAIL)."""
+        for number in self._liveness.dead(self._running_trials()):
+            self._fail(number)
+        finished, running = self._counts()
+        if finished >= self._n_total:
+            return _DONE
+        if finished + running >= self._n_total:
+            time.sleep(self._poll)  # the last trials run elsewhere
+            return None
+        number, surplus = self._run_one(func, catch, callbacks)
+        failed = not surplus and self._state(number) == TrialState.FAIL
+        return number if failed else None
+
     def _run_one(self, func, catch, callbacks):
         """Run one trial if it claims a place; return its number and whether not."""
-        ran = {}
+        surplus = []
 
         def claimed(trial):
-            ran["number"] = trial.number
-            if not _claims_place(self, trial.number, self._n_total):
-                ran["surplus"] = True
-                trial.set_user_attr(SURPLUS_ATTR, True)
-                raise _SurplusTrial(
-                    f"{self._n_total} trials were already claimed; not running "
-                    f"trial {trial.number}."
-                )
-            return func(trial)
+            self._running = trial.number
+            with _Beats(trial, self._heartbeat_interval):
+                if self._worker is not None:
+                    trial.set_user_attr(WORKER_ATTR, self._worker)
+                if not _claims_place(self, trial.number, self._n_total):
+                    surplus.append(trial.number)
+                    trial.set_user_attr(SURPLUS_ATTR, True)
+                    raise _SurplusTrial(
+                        f"{self._n_total} trials were already claimed; not running "
+                        f"trial {trial.number}."
+                    )
+                return func(trial)
 
         super().optimize(claimed, n_trials=1, catch=catch, callbacks=callbacks)
-        return ran["number"], ran.get("surplus", False)
+        number, self._running = self._running, None
+        return number, bool(surplus)
 
-    def _trial_id(self, number):
-        return self._storage.get_trial_id_from_study_id_trial_number(
-            self._study_id, number
-        )
+    def _fail(self, number):
+        """Mark trial ``number`` FAIL, unless it finished (another worker was first)."""
+        try:
+            self.tell(number, state=TrialState.FAIL, skip_if_finished=True)
+        except UpdateFinishedTrialError:
+            pass  # finished between tell's check and its write
+
+    def _running_trials(self):
+        return self.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+
+    def _state(self, number):
+        trials = self.get_trials(deepcopy=False)
+        return next(trial.state for trial in trials if trial.number == number)
+
+    def _reconnect(self, error):
+        """Wait for the storage; fail the trial the lost connection interrupted."""
+        self._liveness.forget()  # every worker's beats stopped meanwhile
+        deadline = time.monotonic() + self._reconnect_timeout
+        while True:
+            time.sleep(self._poll)
+            try:
+                self.get_trials(deepcopy=False)
+                break
+            except Exception as again:
+                if not _lost_storage(again) or time.monotonic() > deadline:
+                    raise LostStorageError(
+                        f"The study's storage did not answer for "
+                        f"{self._reconnect_timeout} s ({error!r}), so this worker "
+                        "stops. Nothing finished is lost: rerun it when the database "
+                        "is back, and the study resumes."
+                    ) from again
+        number, self._running = self._running, None
+        if number is None:
+            return None
+        self._fail(number)
+        return number if self._state(number) == TrialState.FAIL else None
 
 
-def _rdb_storage(storage, heartbeat_interval, grace_period, attempts=5):
-    """The ``RDBStorage`` of ``storage``, refusing what workers cannot share.
+def _shared_storage(storage, attempts=5):
+    """The storage of ``storage``, refusing what workers cannot share.
 
     A URL is checked first (scheme, driver, SQLite folder, in-memory, one
     connection), so only the race of workers creating the tables of a new
     database is retried.
     """
-    if isinstance(storage, str):
-        check_storage(storage)
-        # SQLite lets writers wait 5 s for the lock by default; several workers
-        # and their heartbeats need longer.
-        engine_kwargs = (
-            {"connect_args": {"timeout": 60}} if storage.startswith("sqlite") else {}
-        )
-        for attempt in range(attempts):
-            try:
-                with warnings.catch_warnings():
-                    # heartbeat_interval is "experimental" in Optuna since 2.9,
-                    # and is what detects dead workers; nothing to act on.
-                    warnings.simplefilter("ignore", ExperimentalWarning)
-                    return optuna.storages.RDBStorage(
-                        storage,
-                        engine_kwargs=engine_kwargs,
-                        heartbeat_interval=heartbeat_interval,
-                        grace_period=grace_period,
-                    )
-            except SQLAlchemyError:
-                # Workers started together on a new database all create its
-                # tables; the losers fail on a unique constraint, and the tables
-                # are there when they try again.
-                if attempt == attempts - 1:
-                    raise
-                time.sleep(0.5 + random.random())
     check_storage(storage)  # a TypeError for what is no storage at all
-    if (
-        not isinstance(storage, optuna.storages.RDBStorage)
-        or storage.get_heartbeat_interval() is None
-    ):
+    if not isinstance(storage, str):
+        if isinstance(storage, optuna.storages.InMemoryStorage):
+            raise ValueError(
+                "storage is an optuna InMemoryStorage, which lives in one process: "
+                "workers cannot share it. Use a database URL, e.g. "
+                "'sqlite:///study.db', or optuna.storages.JournalStorage("
+                "optuna.storages.journal.JournalFileBackend('study.log'))."
+            )
+        return check_shareable_storage(storage)
+    # pool_pre_ping: a connection the server closed (a restart) is replaced
+    # before use instead of failing the next query.
+    engine_kwargs = {"pool_pre_ping": True}
+    if storage.startswith("sqlite"):
+        # SQLite lets writers wait 5 s for the lock by default; several workers
+        # and their beats need longer.
+        engine_kwargs["connect_args"] = {"timeout": 60}
+    for attempt in range(attempts):
+        try:
+            return optuna.storages.RDBStorage(storage, engine_kwargs=engine_kwargs)
+        except SQLAlchemyError:
+            # Workers started together on a new database all create its tables;
+            # the losers fail on a unique constraint, and the tables are there
+            # when they try again.
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 + random.random())
+
+
+def _check_liveness(heartbeat_interval, grace_period, reconnect_timeout):
+    for name, value in [
+        ("heartbeat_interval", heartbeat_interval),
+        ("reconnect_timeout", reconnect_timeout),
+    ]:
+        if not isinstance(value, Real) or isinstance(value, bool) or value <= 0:
+            raise ValueError(f"{name} must be a number > 0; got {value!r}.")
+    if grace_period is None:
+        return 2 * heartbeat_interval
+    if not isinstance(grace_period, Real) or grace_period <= heartbeat_interval:
         raise ValueError(
-            "storage must be a database URL or an optuna RDBStorage with a "
-            "heartbeat_interval: heartbeats are how workers notice a dead one; got "
-            f"{type(storage).__name__}."
+            f"grace_period must be a number of seconds > heartbeat_interval="
+            f"{heartbeat_interval}, or a live trial would look dead between two "
+            f"beats; got {grace_period!r}."
         )
-    return check_shareable_storage(storage)
+    return grace_period
 
 
 def _check_shared_folds(search, y):
@@ -257,6 +394,13 @@ def _check_shared_folds(search, y):
             "the search an int random_state."
         )
     deterministic_cv(search.cv, y, classifier=is_classifier(search.estimator))
+
+
+def _worker_name(worker_id):
+    """What a trial's ``"skvision_worker"`` says ran it."""
+    if worker_id is not None:
+        return int(worker_id)
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _worker_seed(random_state, worker_id):
@@ -280,6 +424,7 @@ def run_distributed_search(
     heartbeat_interval=10,
     grace_period=None,
     poll_interval=1.0,
+    reconnect_timeout=60,
     refit=True,
     **fit_params,
 ):
@@ -288,9 +433,10 @@ def run_distributed_search(
     Joins (or creates) the study ``study_name`` in ``storage`` and runs
     ``search``'s trials one at a time until the study holds exactly
     ``n_trials`` finished (COMPLETE or PRUNED) trials, whoever ran them, then
-    optionally refits the best one. See the module documentation of
-    ``skvision.model_selection._distributed`` for the guarantee and its
-    limits.
+    optionally refits the best one. A worker that dies is noticed by the
+    others, and its trial replaced; a study whose workers all died resumes
+    when one is started again. The user guide's "Running a search on a
+    cluster" tells how.
 
     Parameters
     ----------
@@ -303,28 +449,37 @@ def run_distributed_search(
         Training samples, the same in every worker.
     y : array-like of shape (n_samples,), default=None
         Targets.
-    storage : str or optuna.storages.RDBStorage
-        Database URL, e.g. ``"sqlite:///study.db"`` or
-        ``"postgresql://user:password@host/db"``, or an ``RDBStorage`` with a
-        ``heartbeat_interval``. It is checked before anything runs (see
-        Raises); an in-memory SQLite database (``"sqlite://"``) is refused,
-        as every process and thread sees its own, empty one.
+    storage : str or optuna.storages.BaseStorage
+        Database URL, e.g. ``"sqlite:///study.db"`` (one machine) or
+        ``"postgresql://user:password@host/db"`` (needs
+        ``pip install "skvision[distributed]"``), or a storage object such as
+        ``optuna.storages.JournalStorage(JournalFileBackend(path))`` for a
+        shared file system without a database. It is checked before anything
+        runs (see Raises); storages that processes cannot share (an in-memory
+        SQLite database ``"sqlite://"``, an ``InMemoryStorage``) are refused.
     study_name : str
         Name of the shared study; created by the first worker.
     n_trials : int
         Finished trials the study must hold in the end (not per worker).
     worker_id : int or None, default=None
         Distinct number of this worker, mixed into the sampler's seed so that
-        seeded workers sample different parameters; None uses the process id.
-    heartbeat_interval : int, default=10
-        Seconds between the heartbeats of a running trial (URL storages).
-    grace_period : int or None, default=None
-        Seconds without heartbeat after which a trial is FAIL; None is twice
-        ``heartbeat_interval``. It must exceed any pause of a live worker (a
-        live trial marked FAIL is replaced, and its worker stops with an
-        error when it reports).
+        seeded workers sample different parameters, and kept in each of its
+        trials' user attribute ``"skvision_worker"``; None uses the process id
+        (and ``"host:pid"`` in the attribute).
+    heartbeat_interval : float, default=10
+        Seconds between the beats of a running trial (its user attribute
+        ``"skvision_beats"`` counts up), on any storage.
+    grace_period : float or None, default=None
+        Seconds without a beat after which other workers mark a running trial
+        FAIL and replace it; None is twice ``heartbeat_interval``. It must
+        exceed any pause of a live worker: a live trial marked FAIL is
+        replaced, and its result is not recorded.
     poll_interval : float, default=1.0
         Seconds between checks while the last trials run in other workers.
+    reconnect_timeout : float, default=60
+        Seconds a worker that lost its database (a server restart) waits for
+        it before it stops; the trial the loss interrupted is marked FAIL and
+        replaced.
     refit : bool, default=True
         Refit the study's best parameters on ``X, y`` in this worker.
     **fit_params
@@ -342,9 +497,10 @@ def run_distributed_search(
     ValueError
         When ``storage`` cannot work: not a URL, an unknown database scheme,
         an in-memory SQLite database, a SQLite file in a missing folder, a
-        database that cannot be reached (one attempt, no retries), or a
-        storage object without heartbeats. Also for folds that would differ
-        between workers, and (from the search) when no trial completed.
+        database that cannot be reached (one attempt, no retries), or an
+        ``InMemoryStorage``. Also for folds that would differ between workers,
+        a ``grace_period`` not above ``heartbeat_interval``, and (from the
+        search) when no trial completed.
     TypeError
         When ``search`` is not an Optuna search, ``storage`` is no storage,
         or ``search.study`` is not an ``optuna.Study`` (e.g. a URL).
@@ -353,6 +509,9 @@ def run_distributed_search(
     RuntimeError
         When more of this worker's trials failed than ``n_trials``; the
         message quotes the first one's error.
+    LostStorageError
+        A ``RuntimeError``, when the database stayed unreachable for
+        ``reconnect_timeout`` seconds; rerunning the worker resumes.
 
     See Also
     --------
@@ -386,7 +545,8 @@ def run_distributed_search(
         raise ValueError(f"n_trials must be an int >= 1; got {n_trials!r}.")
     check_study(search.study, name="search.study")
     _check_shared_folds(search, y)
-    storage = _rdb_storage(storage, heartbeat_interval, grace_period)
+    grace_period = _check_liveness(heartbeat_interval, grace_period, reconnect_timeout)
+    storage = _shared_storage(storage)
     seed = _worker_seed(search.random_state, worker_id)
     if search.study is not None:
         sampler, pruner = search.study.sampler, search.study.pruner
@@ -404,10 +564,22 @@ def run_distributed_search(
         load_if_exists=True,
     )
     study = _ExactStudy(
-        study_name, storage, sampler, pruner, n_trials=n_trials, poll=poll_interval
+        study_name,
+        storage,
+        sampler,
+        pruner,
+        n_trials=n_trials,
+        poll=poll_interval,
+        worker=_worker_name(worker_id),
+        heartbeat_interval=heartbeat_interval,
+        grace_period=grace_period,
+        reconnect_timeout=reconnect_timeout,
     )
     params = search.get_params(deep=False)
-    worker = type(search)(**{**params, "study": study, "refit": refit})
+    with warnings.catch_warnings():
+        # The user was told when they made their OptunaSearchCV; not twice.
+        warnings.simplefilter("ignore", ExperimentalWarning)
+        worker = type(search)(**{**params, "study": study, "refit": refit})
     try:
         return worker.fit(X, y, **fit_params)
     except _TooManyFailures as error:

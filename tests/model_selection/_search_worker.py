@@ -1,7 +1,10 @@
 """One worker of the distributed-search tests, run as its own process.
 
     python _search_worker.py STORAGE STUDY N_TRIALS WORKER_ID [--delay S]
-        [--barrier DIR --n-workers K]
+        [--barrier DIR --n-workers K] [--reconnect-timeout S]
+
+STORAGE is a database URL, or ``journal:PATH`` for Optuna's JournalStorage
+on the file PATH.
 
 It joins the study and runs Hyperband trials of a linear model on the digits
 (cheap, so the workers race for the last trials) until the study holds
@@ -41,6 +44,14 @@ def wait_for_everyone(folder, worker_id, n_workers):
         time.sleep(0.05)
 
 
+def storage_of(spec):
+    if spec.startswith("journal:"):
+        path = spec.removeprefix("journal:")
+        backend = optuna.storages.journal.JournalFileBackend(path)
+        return optuna.storages.JournalStorage(backend)
+    return spec
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("storage")
@@ -50,6 +61,7 @@ def main():
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--barrier")
     parser.add_argument("--n-workers", type=int, default=1)
+    parser.add_argument("--reconnect-timeout", type=float, default=60)
     args = parser.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -69,13 +81,14 @@ def main():
         search,
         X / 16,
         y,
-        storage=args.storage,
+        storage=storage_of(args.storage),
         study_name=args.study_name,
         n_trials=args.n_trials,
         worker_id=args.worker_id,
         heartbeat_interval=1,
         grace_period=2,
         poll_interval=0.2,
+        reconnect_timeout=args.reconnect_timeout,
         refit=False,
     )
     print(f"ran {len(ran)}", flush=True)

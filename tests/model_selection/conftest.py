@@ -1,8 +1,15 @@
+import itertools
+import os
+import subprocess
+import sys
+import time
 import warnings
+from pathlib import Path
 
 import optuna
 import pytest
 from optuna.distributions import FloatDistribution
+from optuna.trial import TrialState
 from sklearn.model_selection import StratifiedShuffleSplit
 
 from skvision import DenseNetClassifier
@@ -44,3 +51,134 @@ def pruned_search_and_warnings(digits):
 def pruned_search(pruned_search_and_warnings):
     """The fitted search of ``pruned_search_and_warnings``, shared by modules."""
     return pruned_search_and_warnings[0]
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server on loopback, started for this test session.
+
+    Skips, saying why, when none can be started, unless
+    ``SKVISION_REQUIRE_POSTGRES=1`` (set by CI, which installs PostgreSQL)
+    makes that a failure.
+    """
+    from skvision._testing import PostgresServer
+
+    server = PostgresServer()
+    try:
+        server.start()
+    except RuntimeError as error:
+        if os.environ.get("SKVISION_REQUIRE_POSTGRES") == "1":
+            raise
+        pytest.skip(f"no PostgreSQL server could be started here: {error}")
+    yield server
+    server.stop()
+
+
+_databases = itertools.count()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """The URL of a new, empty database on ``postgres_server``."""
+    return postgres_server.create_database(f"study_{next(_databases)}")
+
+
+class SearchWorkers:
+    """``_search_worker.py`` processes sharing the study ``name`` in ``storage``.
+
+    ``storage`` is a database URL or ``journal:PATH`` (see the worker).
+    """
+
+    script = Path(__file__).with_name("_search_worker.py")
+
+    def __init__(self, storage, name, n_trials):
+        self.storage, self.name, self.n_trials = storage, name, n_trials
+        self._optuna_storage = None
+        self.optuna_storage()  # creates the tables before any worker races to
+
+    def start(self, worker_id, *args):
+        command = [sys.executable, str(self.script), self.storage, self.name]
+        return subprocess.Popen(
+            [*command, str(self.n_trials), str(worker_id), *map(str, args)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    @staticmethod
+    def finish(process, timeout=180):
+        """Wait for a worker to succeed; return how many trials it ran."""
+        out, err = process.communicate(timeout=timeout)
+        assert process.returncode == 0, err[-3000:]
+        return int(out.split()[-1])  # "ran K"
+
+    @staticmethod
+    def kill(process):
+        process.kill()  # SIGKILL: no clean-up of any kind
+        process.communicate()
+
+    def optuna_storage(self):
+        """``storage`` as an Optuna storage object, made once."""
+        if self._optuna_storage is None:
+            if self.storage.startswith("journal:"):
+                path = self.storage.removeprefix("journal:")
+                backend = optuna.storages.journal.JournalFileBackend(path)
+                self._optuna_storage = optuna.storages.JournalStorage(backend)
+            else:
+                # pool_pre_ping: the test reads on after restarting the server.
+                self._optuna_storage = optuna.storages.RDBStorage(
+                    self.storage, engine_kwargs={"pool_pre_ping": True}
+                )
+        return self._optuna_storage
+
+    def close(self):
+        """Close this process's connections to the database, if any."""
+        if isinstance(self._optuna_storage, optuna.storages.RDBStorage):
+            self._optuna_storage.engine.dispose()
+
+    def study(self):
+        """The shared study, or None before a worker created it."""
+        try:
+            return optuna.load_study(
+                study_name=self.name, storage=self.optuna_storage()
+            )
+        except KeyError:
+            return None
+
+    def wait_for(self, condition, what, timeout=120):
+        """Poll the study until ``condition(trials)``; return those trials."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            study = self.study()
+            trials = study.get_trials() if study else []
+            if condition(trials):
+                return trials
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    def wait_for_running(self, n=1):
+        return self.wait_for(
+            lambda trials: running(trials) >= n, f"{n} running trial(s)"
+        )
+
+
+def running(trials):
+    return sum(trial.state == TrialState.RUNNING for trial in trials)
+
+
+@pytest.fixture
+def search_workers():
+    """Make ``SearchWorkers``; their database connections close after the test.
+
+    (Connections left to the garbage collector warn, in whichever test runs
+    then.)
+    """
+    made = []
+
+    def make(*args, **kwargs):
+        made.append(SearchWorkers(*args, **kwargs))
+        return made[-1]
+
+    yield make
+    for workers in made:
+        workers.close()

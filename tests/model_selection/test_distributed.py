@@ -26,7 +26,7 @@ from skvision.model_selection._distributed import (
     SURPLUS_ATTR,
     _claims_place,
     _ExactStudy,
-    _rdb_storage,
+    _shared_storage,
 )
 
 WORKER = Path(__file__).with_name("_search_worker.py")
@@ -149,7 +149,7 @@ def test_a_trial_claims_a_place_only_among_the_first_n_live_ones():
 
 def test_a_worker_that_loses_the_race_fails_its_trial_unsampled(tmp_path):
     url = f"sqlite:///{tmp_path / 'study.db'}"
-    storage = _rdb_storage(url, 1, None)
+    storage = _shared_storage(url)
     optuna.create_study(storage=storage, study_name="race", direction="maximize")
     other = optuna.load_study(study_name="race", storage=url)
     other.tell(other.ask(), 0.5)
@@ -186,11 +186,15 @@ def test_misconfigured_distributed_searches_are_refused(tmp_path):
         run_distributed_search(sgd_search(random_state=None), X, y, **common)
     with pytest.raises(TypeError, match="OptunaSearchCV or HyperbandSearchCV"):
         run_distributed_search(SGDClassifier(), X, y, **common)
-    with pytest.raises(ValueError, match="heartbeat"):
-        no_heartbeat = optuna.storages.RDBStorage(url)
+    with pytest.raises(ValueError, match="InMemoryStorage, which lives in one"):
+        in_memory = optuna.storages.InMemoryStorage()
+        run_distributed_search(sgd_search(), X, y, **{**common, "storage": in_memory})
+    with pytest.raises(ValueError, match="grace_period must be .* > heartbeat"):
         run_distributed_search(
-            sgd_search(), X, y, **{**common, "storage": no_heartbeat}
+            sgd_search(), X, y, **common, heartbeat_interval=2, grace_period=2
         )
+    with pytest.raises(ValueError, match="reconnect_timeout must be a number > 0"):
+        run_distributed_search(sgd_search(), X, y, **common, reconnect_timeout=0)
     with pytest.raises(ValueError, match="n_trials"):
         run_distributed_search(sgd_search(), X, y, **{**common, "n_trials": 0})
 
