@@ -113,12 +113,14 @@ def check_callbacks(callbacks):
 
 
 class StopOnDivergence(keras.callbacks.Callback):
-    """Stop at the first non-finite batch loss and restore the last finite state.
+    """Stop at the first non-finite loss or weights; restore the last finite state.
 
     The state (weights and optimizer variables) is saved when training starts
-    and after each epoch whose loss is finite; on divergence it is put back at
-    the end of training. ``diverged_epoch`` is the epoch where the loss stopped
-    being finite (None if it never did).
+    and after each epoch whose loss and weights are finite; on divergence it
+    is put back at the end of training. ``diverged_epoch`` is the epoch where
+    the loss or the weights stopped being finite (None if they never did).
+    The weights are checked too because a batch's loss is computed before its
+    update: the last step of an epoch can make them NaN under a finite loss.
     """
 
     def __init__(self):
@@ -139,8 +141,14 @@ class StopOnDivergence(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.diverged_epoch is None:
-            self._save()
+        if self.diverged_epoch is not None:
+            return
+        weights = self.model.get_weights()
+        if all(np.isfinite(w).all() for w in weights):
+            self._save(weights)
+        else:
+            self.diverged_epoch = epoch
+            self.model.stop_training = True
 
     def on_train_end(self, logs=None):
         if self.diverged_epoch is None:
@@ -158,9 +166,9 @@ class StopOnDivergence(keras.callbacks.Callback):
         optimizer = self.model.optimizer
         return [v for v in optimizer.variables if v is not optimizer.iterations]
 
-    def _save(self):
+    def _save(self, weights=None):
         self._saved = (
-            self.model.get_weights(),
+            self.model.get_weights() if weights is None else weights,
             [v.numpy() for v in self._optimizer_state()],
         )
 

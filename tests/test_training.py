@@ -5,6 +5,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from skvision import DenseAutoencoder, DenseNetClassifier
+from skvision._keras import keras
 
 DIVERGING = dict(
     optimizer="sgd", learning_rate_init=1e10, batch_normalization=False, random_state=0
@@ -61,3 +62,41 @@ def test_callbacks_that_are_not_keras_callbacks_are_a_type_error(
     X, y = digit_images
     with pytest.raises(TypeError, match=f"keras.callbacks.Callback.*{culprit}"):
         any_estimator.set_params(callbacks=callbacks).fit(X, y)
+
+
+class NaNWeightsAfterLastBatch(keras.callbacks.Callback):
+    """Make a kernel NaN after an epoch's last batch, whose loss was finite."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._current == self.epoch:  # one batch an epoch: the last
+            kernel = self.model.layers[-1].kernel
+            kernel.assign(np.full(kernel.shape, np.nan, kernel.dtype))
+
+
+def test_weights_that_turn_nan_under_a_finite_loss_count_as_divergence(
+    digit_images,
+):
+    # The last update of an epoch can make weights NaN after its batch's loss
+    # (computed before the update) was finite; that epoch must not be kept.
+    X, y = digit_images
+    estimator = DenseNetClassifier(
+        hidden_layer_sizes=(8,),
+        max_iter=3,
+        early_stopping=False,
+        learning_rate="constant",
+        batch_size=len(X),
+        callbacks=[NaNWeightsAfterLastBatch(epoch=1)],
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="diverged in epoch 2.*epoch 1"):
+        estimator.fit(X, y)
+    assert estimator.n_iter_ == 1 and np.isfinite(estimator.history_["loss"]).all()
+    assert all(np.isfinite(w).all() for w in estimator.model_.get_weights())
+    assert np.isfinite(estimator.predict_proba(X)).all()
