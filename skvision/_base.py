@@ -24,10 +24,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from . import _inference, _training
+from . import _batches, _inference, _training
 from ._keras import BaseWrapper, keras, no_retracing_warnings
 from ._random import draw_seed, seeded
-from ._validation import check_samples
+from ._validation import check_paths, check_samples, is_path_array
 
 
 class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
@@ -58,6 +58,13 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
 
     _loss = "mean_squared_error"
     _metrics = ()
+    # Whether the network scales uint8 pixels itself (see ``_pixel_scale``), so
+    # that uint8 images reach Keras as they are; autoencoders also need their
+    # targets scaled, and keep converting.
+    _scales_pixels = False
+    # Whether X may be a 1-D array of image file paths, decoded batch by batch
+    # (the estimator then has an ``image_shape`` parameter).
+    _accepts_paths = False
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -85,26 +92,51 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
     def _fit(self, X, y, *, sample_weight, validation_data, epochs, incremental, **kw):
         _training.check_callbacks(self.callbacks)
         restart = not (incremental or self.warm_start) or not hasattr(self, "model_")
-        X, y, image_shape = check_samples(self, X, y, reset=restart, dtype=self.dtype)
+        X, y, image_shape = self._check_samples(X, y, reset=restart)
         targets = self._prepare_targets(X, y, reset=restart, **kw)
         X, targets, weights = self._weighted(
             X, targets, self._weights(y, sample_weight)
         )
         if restart:
             self._start(X.shape[1], image_shape)
+        arrays, train = (X, targets, weights), None
         validation = self._validation_set(validation_data)
         if validation is None and not incremental and self._holds_out():
-            train, validation = _training.split_validation(
-                X,
-                targets,
-                weights,
+            train, val = _training.split_validation(
+                len(X),
                 self.validation_fraction,
                 self._seed,
                 self._stratify_labels(targets),
             )
-            X, targets, weights = train
-        self._train(X, targets, weights, validation, epochs, incremental)
+            validation = _training.take_rows(arrays, val)
+        if validation is not None and isinstance(validation[0], _batches.ImagePaths):
+            validation = _batches.path_batches(*validation, batch_size=self.batch_size)
+        self._train(self._feed(arrays, train), validation, epochs, incremental)
         return self
+
+    def _feed(self, arrays, rows):
+        """``model_.fit``'s data arguments for ``rows`` (None: all) of ``arrays``.
+
+        ``arrays`` is ``(X, targets, sample_weight)``. Arrays go to Keras as
+        they are, or, for some rows, gathered batch by batch; file paths are
+        decoded batch by batch (:mod:`skvision._batches`).
+        """
+        X, targets, weights = arrays
+        seed = self._epoch_seed()
+        if isinstance(X, _batches.ImagePaths):
+            dataset = _batches.path_batches(
+                X,
+                targets,
+                weights,
+                batch_size=self.batch_size,
+                rows=rows,
+                shuffle=True,
+                seed=seed,
+            )
+            return dict(x=dataset)
+        if rows is not None:
+            return dict(x=_batches.row_batches(arrays, rows, self.batch_size, seed))
+        return dict(x=X, y=targets, sample_weight=weights)
 
     def _start(self, n_features, image_shape):
         """Build and compile a fresh network and reset the training record."""
@@ -155,10 +187,8 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 f"got {type(validation_data).__name__}."
             )
         X_val, y_val = validation_data
-        X_val, y_val, _ = check_samples(
-            self, X_val, y_val, reset=False, dtype=self.dtype
-        )
-        return X_val, self._prepare_targets(X_val, y_val, reset=False)
+        X_val, y_val, _ = self._check_samples(X_val, y_val, reset=False)
+        return X_val, self._prepare_targets(X_val, y_val, reset=False), None
 
     def _callbacks(self, has_validation, incremental):
         monitor = self.monitor if has_validation else self.monitor.removeprefix("val_")
@@ -176,23 +206,34 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         callbacks.extend(self.callbacks or ())
         return [callback for callback in callbacks if callback is not None], monitor
 
-    def _train(self, X, targets, weights, validation, epochs, incremental):
-        """Run ``model_.fit`` for up to ``epochs`` more epochs and record them."""
+    def _epoch_seed(self):
+        # A per-epoch seed: consecutive partial_fit calls must not reshuffle alike.
+        return None if self._seed is None else self._seed + self.current_epoch
+
+    def _train(self, training, validation, epochs, incremental):
+        """Run ``model_.fit`` for up to ``epochs`` more epochs and record them.
+
+        ``training`` holds ``model_.fit``'s data arguments: arrays (``x``,
+        ``y``, ``sample_weight``), or ``x`` alone, a batched ``tf.data``
+        dataset (:mod:`skvision._batches`).
+        """
         callbacks, monitor = self._callbacks(validation is not None, incremental)
         divergence = _training.StopOnDivergence()
         first_epoch = self.current_epoch
-        # A per-epoch seed: consecutive partial_fit calls must not reshuffle alike.
-        seed = None if self._seed is None else self._seed + first_epoch
-        with seeded(seed), no_retracing_warnings(), _training.keras_floatx(self.dtype):
+        if "y" in training:
+            training = {**training, "batch_size": self.batch_size, "shuffle": True}
+        else:  # a dataset shuffles itself; Keras would warn at its default True
+            training = {**training, "shuffle": False}
+        with (
+            seeded(self._epoch_seed()),
+            no_retracing_warnings(),
+            _training.keras_floatx(self.dtype),
+        ):
             history = self.model_.fit(
-                X,
-                targets,
-                sample_weight=weights,
+                **training,
                 validation_data=validation,
-                batch_size=self.batch_size,
                 epochs=first_epoch + epochs,
                 initial_epoch=first_epoch,
-                shuffle=True,
                 callbacks=[divergence, *callbacks],
                 verbose=self.verbose,
             ).history
@@ -217,16 +258,16 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
             del self.model_  # untrained: the estimator is not fitted
             raise ValueError(
                 f"Training of {type(self).__name__} diverged in epoch {epoch + 1}: "
-                "the loss became non-finite (NaN or inf) before any epoch ended "
-                "with a finite loss, so there are no weights to keep; "
+                "the loss or the weights became non-finite (NaN or inf) before "
+                "any epoch ended finite, so there are no weights to keep; "
                 f"{advice}."
             )
         self.best_epoch_ = self.current_epoch - 1
         warnings.warn(
             f"Training of {type(self).__name__} diverged in epoch {epoch + 1}: "
-            "the loss became non-finite (NaN or inf). Training stopped there and "
-            f"the weights of epoch {self.current_epoch}, the last with a finite "
-            f"loss, were kept; {advice}.",
+            "the loss or the weights became non-finite (NaN or inf). Training "
+            f"stopped there and the weights of epoch {self.current_epoch}, the "
+            f"last that ended finite, were kept; {advice}.",
             ConvergenceWarning,
             stacklevel=4,
         )
@@ -246,8 +287,15 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
 
     # -- inference --------------------------------------------------------------
     def _forward(self, X):
-        """Network outputs for validated float32 samples."""
-        return self._predictor(X)
+        """Network outputs for validated samples."""
+        return self._outputs(self._predictor, X)
+
+    def _outputs(self, predictor, X):
+        """``predictor(X)``, or its outputs batch by batch for image files."""
+        if not isinstance(X, _batches.ImagePaths):
+            return predictor(X)
+        batches = [predictor(images) for images in X.batches(self.batch_size)]
+        return np.concatenate(batches)
 
     # Inference helpers derived from model_: rebuilt, never pickled.
     _predictor_attributes = ("_predictor",)
@@ -257,8 +305,21 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _check_predict_input(self, X):
         check_is_fitted(self, "model_")
-        X, _, _ = check_samples(self, X, reset=False, dtype=self.dtype)
+        X, _, _ = self._check_samples(X, reset=False)
         return X
+
+    def _check_samples(self, X, y=None, *, reset):
+        if self._accepts_paths and is_path_array(X):
+            return check_paths(self, X, y, reset=reset)
+        return check_samples(
+            self, X, y, reset=reset, dtype=self.dtype, keep_uint8=self._scales_pixels
+        )
+
+    @property
+    def _pixel_scale(self):
+        """What the network multiplies its inputs by: 1/255 for kept uint8."""
+        scale = getattr(self, "pixel_scale_", 1.0)  # set by the first check
+        return scale if self._scales_pixels else 1.0
 
     # -- persistence: the model travels as a .keras archive -------------------
     def __getstate__(self):

@@ -63,6 +63,17 @@ class _Affine:
         return x @ self.kernel + self.bias
 
 
+def _rescaling(layer, dtype):
+    scale, offset = np.asarray(layer.scale, dtype), np.asarray(layer.offset, dtype)
+
+    def rescale(z):
+        z = z * scale
+        z += offset
+        return z
+
+    return rescale
+
+
 def _leaky_relu(slope):
     slope = np.float32(slope)
     return lambda z: np.where(z > 0, z, slope * z)
@@ -80,9 +91,9 @@ def compile_dense_chain(model):
     """Turn a Keras model into a list of NumPy functions, or None if unsupported.
 
     Supported: a single chain of ``Dense``, ``BatchNormalization`` (on the last
-    axis, right after a ``Dense``), ``Activation``, ``LeakyReLU`` and
-    ``Dropout``, ``GaussianNoise`` and ``ActivityRegularization`` layers
-    (identity at inference).
+    axis, right after a ``Dense``), ``Activation``, ``LeakyReLU``,
+    ``Rescaling`` and ``Dropout``, ``GaussianNoise`` and
+    ``ActivityRegularization`` layers (identity at inference).
     """
     if not _is_single_chain(model):
         return None
@@ -106,6 +117,8 @@ def compile_dense_chain(model):
             continue
         elif isinstance(layer, layers.LeakyReLU):
             step = _leaky_relu(layer.negative_slope)
+        elif isinstance(layer, layers.Rescaling):
+            step = _rescaling(layer, model.input.dtype)
         elif isinstance(layer, layers.Activation):
             step = _ACTIVATIONS.get(_activation_name(layer.activation))
         else:
@@ -127,11 +140,24 @@ def _is_single_chain(model):
         return False
 
 
-def run_chain(steps, X, chunk_size=8192):
-    """Apply compiled ``steps`` to float32 ``X`` in chunks that bound memory."""
+# Samples per chunk of inference: 8,192, or fewer so that a float32 copy of
+# the chunk stays under 16 MiB (uint8 images become floats a chunk at a time).
+MAX_CHUNK_ROWS = 8192
+_MAX_CHUNK_VALUES = 1 << 22
+
+
+def chunk_rows(X):
+    """How many samples of ``X`` to process at once."""
+    values_per_row = max(1, int(np.prod(X.shape[1:])))
+    return max(1, min(MAX_CHUNK_ROWS, _MAX_CHUNK_VALUES // values_per_row))
+
+
+def run_chain(steps, X, dtype="float32"):
+    """Apply compiled ``steps`` to ``X`` in ``dtype``, chunk by chunk."""
     outputs = []
+    chunk_size = chunk_rows(X)
     for start in range(0, len(X), chunk_size):
-        z = X[start : start + chunk_size]
+        z = X[start : start + chunk_size].astype(dtype, copy=False)
         for step in steps:
             z = step(z)
         outputs.append(z)
@@ -159,7 +185,7 @@ class FastPredictor:
             self._steps, self._version = compile_dense_chain(self.model), version
         if self._steps is None:
             return keras_predict(self.model, X)
-        return run_chain(self._steps, X.astype(self.model.input.dtype, copy=False))
+        return run_chain(self._steps, X, self.model.input.dtype)
 
 
 def _training_steps(model):
@@ -167,8 +193,9 @@ def _training_steps(model):
     return None if optimizer is None else int(optimizer.iterations.numpy())
 
 
-def keras_predict(model, X, chunk_size=8192):
+def keras_predict(model, X):
     """Model outputs for ``X`` through ``predict_on_batch``, chunk by chunk."""
+    chunk_size = chunk_rows(X)
     with no_retracing_warnings():
         outputs = [
             np.asarray(model.predict_on_batch(X[start : start + chunk_size]))

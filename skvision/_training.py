@@ -75,31 +75,33 @@ def schedule_callback(learning_rate, learning_rate_init, monitor):
     return keras.callbacks.LearningRateScheduler(learning_rate)
 
 
-def split_validation(X, y, sample_weight, fraction, seed, stratify):
+def split_validation(n_samples, fraction, seed, stratify):
     """Hold out ``fraction`` of the samples, stratified when possible.
 
-    Returns ``(X_train, y_train, w_train), (X_val, y_val, w_val)``.
+    Returns the rows ``(train, val)``: the training rows are read batch by
+    batch (:func:`skvision._batches.row_batches`), never copied.
     """
-    n_val = int(np.ceil(fraction * len(X)))
-    if n_val < 1 or n_val >= len(X):
+    n_val = int(np.ceil(fraction * n_samples))
+    if n_val < 1 or n_val >= n_samples:
         raise ValueError(
             f"validation_fraction={fraction} leaves no training or no validation "
-            f"sample out of n_samples={len(X)}; pass more samples, "
+            f"sample out of n_samples={n_samples}; pass more samples, "
             "validation_data=(X_val, y_val) or early_stopping=False."
         )
     labels = None
     if stratify is not None:
         _, counts = np.unique(stratify, return_counts=True)
         # Stratifying needs two members per class and room for every class.
-        if counts.min() >= 2 and len(counts) <= min(n_val, len(X) - n_val):
+        if counts.min() >= 2 and len(counts) <= min(n_val, n_samples - n_val):
             labels = stratify
-    train, val = train_test_split(
-        np.arange(len(X)), test_size=n_val, random_state=seed, stratify=labels
+    return train_test_split(
+        np.arange(n_samples), test_size=n_val, random_state=seed, stratify=labels
     )
-    return tuple(
-        tuple(None if a is None else a[rows] for a in (X, y, sample_weight))
-        for rows in (train, val)
-    )
+
+
+def take_rows(arrays, rows):
+    """``arrays`` (None stays None) restricted to ``rows``: copies."""
+    return tuple(None if a is None else a[rows] for a in arrays)
 
 
 def check_callbacks(callbacks):

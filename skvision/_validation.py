@@ -1,8 +1,15 @@
 """Input checks shared by every estimator, in scikit-learn's words."""
 
+import os
+from numbers import Integral
+
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import (
+    check_consistent_length,
+    column_or_1d,
+    validate_data,
+)
 
 PIXEL_SCALE = np.float32(1 / 255)
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -23,17 +30,20 @@ def flatten_images(X):
     return X, None
 
 
-def check_samples(estimator, X, y=None, *, reset, dtype="float32"):
+def check_samples(estimator, X, y=None, *, reset, dtype="float32", keep_uint8=False):
     """Validate ``X`` (and ``y``) like scikit-learn, then scale uint8 pixels.
 
-    uint8 images are divided by 255; every other dtype is used as given.
+    uint8 images are divided by 255 (``pixel_scale_``), here or, with
+    ``keep_uint8``, by the network, batch by batch: they stay uint8, 1 byte a
+    pixel instead of a float copy of 4. Every other dtype is used as given.
     Mixing the two between fit and predict would silently change the scale,
     so it is an error.
 
     After fit (``reset=False``) images must have the shape the estimator was
     fitted on; flat samples of the right length are always accepted.
 
-    Returns ``(X, y, image_shape)`` with ``X`` of ``dtype`` and shape ``(n, d)``.
+    Returns ``(X, y, image_shape)`` with ``X`` of shape ``(n, d)`` and of
+    ``dtype`` (uint8 when kept).
     """
     X, image_shape = flatten_images(X)
     kwargs = dict(reset=reset, dtype=[np.float32, np.float64, np.uint8])
@@ -52,6 +62,8 @@ def check_samples(estimator, X, y=None, *, reset, dtype="float32"):
             f"X has dtype {X.dtype}, but {type(estimator).__name__} was fitted on "
             f"{fitted_on}; pass the same kind of input it was fitted on."
         )
+    if is_uint8 and keep_uint8:
+        return X, y, image_shape
     check_representable(X, dtype)
     X = X.astype(dtype, copy=False)
     if is_uint8:
@@ -99,3 +111,84 @@ def check_image_shape(estimator, image_shape):
         f"{type(estimator).__name__} was fitted on {described}; pass images of "
         "that shape, or flat samples of the same length."
     )
+
+
+def is_path_array(X):
+    """Whether ``X`` is a 1-D sequence of file paths (str or ``os.PathLike``)."""
+    if isinstance(X, str | bytes) or sp.issparse(X) or hasattr(X, "columns"):
+        return False
+    if isinstance(X, np.ndarray) and X.dtype.kind not in "UO":
+        return False  # numbers: no per-item look needed
+    if not isinstance(X, np.ndarray | list | tuple) and not hasattr(X, "dtype"):
+        return False
+    items = np.asarray(X, dtype=object)
+    return (
+        items.ndim == 1
+        and len(items) > 0
+        and all(isinstance(item, str | os.PathLike) for item in items)
+    )
+
+
+def check_paths(estimator, X, y=None, *, reset):
+    """Validate a 1-D array of image file paths (and ``y``) for ``estimator``.
+
+    The files decode to uint8 images of the shape the estimator was fitted
+    on or, in ``fit``, of its ``image_shape`` parameter; ``pixel_scale_`` is
+    1/255, as for uint8 arrays, so arrays and paths of the same images give
+    the same predictions. Returns ``(ImagePaths, y, image_shape)``.
+    """
+    from ._batches import ImagePaths
+
+    paths = np.array([os.fspath(path) for path in X], dtype=str)
+    missing = [path for path in paths if not os.path.isfile(path)]
+    if missing:
+        raise ValueError(
+            f"X holds {len(missing)} paths that are not files, e.g. "
+            f"{', '.join(map(repr, missing[:3]))}."
+        )
+    if y is not None:
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(paths, y)
+    image_shape = _decoded_shape(estimator, reset)
+    n_features = int(np.prod(image_shape))
+    if reset:
+        estimator.n_features_in_ = n_features
+        estimator.pixel_scale_ = float(PIXEL_SCALE)
+        if hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_
+    elif estimator.pixel_scale_ == 1.0:
+        raise ValueError(
+            f"X holds image file paths, which decode to uint8 images, but "
+            f"{type(estimator).__name__} was fitted on floats; pass the same kind "
+            "of input it was fitted on."
+        )
+    return ImagePaths(paths, image_shape), y, image_shape
+
+
+def _decoded_shape(estimator, reset):
+    """``(height, width, channels)`` that image files are decoded to."""
+    name = type(estimator).__name__
+    if not reset:
+        shape = getattr(estimator, "image_shape_", None) or estimator.input_shape_
+        if len(shape) == 1:
+            raise ValueError(
+                f"X holds image file paths, but {name} was fitted on flat samples "
+                f"of {shape[0]} features, not images; fit it on images or paths."
+            )
+        return tuple(shape) if len(shape) == 3 else (*shape, 1)
+    shape = getattr(estimator, "image_shape", None)
+    if shape is None:
+        raise ValueError(
+            f"X holds image file paths: set {name}'s image_shape=(height, width, "
+            "channels) to decode them to, e.g. (224, 224, 3) for colour photos or "
+            "(105, 105, 1) for grayscale images."
+        )
+    shape = tuple(shape) if len(shape) == 3 else (*shape, 1)
+    valid = all(isinstance(s, Integral) and s > 0 for s in shape)
+    if len(shape) != 3 or not valid or shape[2] not in (1, 3):
+        raise ValueError(
+            "To decode image files, image_shape must be (height, width) or "
+            "(height, width, channels) of positive ints with 1 or 3 channels; "
+            f"got {getattr(estimator, 'image_shape', None)!r}."
+        )
+    return shape

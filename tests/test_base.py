@@ -1,10 +1,12 @@
 """The shared scikit-learn <-> Keras bridge (skvision/_base.py)."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-from skvision import DenseAutoencoder, DenseNetClassifier
+from skvision import ConvNetClassifier, DenseAutoencoder, DenseNetClassifier
 from skvision._keras import keras
 
 
@@ -35,3 +37,55 @@ def test_a_float64_estimator_trains_in_float64(Estimator, digits):
     assert record.floatx == {"float64"}
     assert keras.config.floatx() == "float32"  # restored after fit
     assert {w.dtype for w in estimator.model_.weights} == {"float64"}
+
+
+@pytest.fixture(scope="module")
+def uint8_images():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 256, (3000, 32, 32, 3), dtype=np.uint8)
+    return X, rng.integers(0, 3, len(X))
+
+
+def traced_peak(call):
+    """Peak bytes Python and NumPy allocate during ``call()``."""
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize(
+    "Estimator, params",
+    [
+        (DenseNetClassifier, dict(hidden_layer_sizes=(8,))),
+        (ConvNetClassifier, dict(conv_blocks=((4,),), dense_layer_sizes=())),
+    ],
+)
+def test_uint8_images_are_never_copied_whole(Estimator, params, uint8_images):
+    X, y = uint8_images
+    # A 10 % hold-out for early stopping: the training rows are gathered batch
+    # by batch, not copied; the network scales each batch itself.
+    net = Estimator(max_iter=1, batch_size=256, early_stopping=True, **params)
+    net.fit(X[:300], y[:300])  # imports and first tracing, out of the count
+    # A float32 copy of X is 4 bytes a pixel, a uint8 copy of the training
+    # rows 0.9: either would break this bound.
+    assert traced_peak(lambda: net.fit(X, y)) < 0.75 * X.size
+    assert isinstance(net.model_.get_layer("scale_pixels"), keras.layers.Rescaling)
+
+    many = np.concatenate([X] * 4)  # 4 bytes a pixel would be 141 MiB
+    # Inference turns uint8 into float32 one chunk (<= 16 MiB) at a time.
+    assert traced_peak(lambda: net.predict_proba(many)) < 3 * 2**24
+
+
+def test_a_saved_network_scales_uint8_images_itself(uint8_images, tmp_path):
+    X, y = uint8_images
+    net = ConvNetClassifier(conv_blocks=((4,),), max_iter=1, random_state=0)
+    net.fit(X[:500], y[:500])
+    net.model_.save(tmp_path / "net.keras")
+    loaded = keras.saving.load_model(tmp_path / "net.keras")
+    flat = X[:50].reshape(50, -1)
+    np.testing.assert_allclose(
+        loaded.predict(flat, verbose=0), net.predict_proba(X[:50]), rtol=1e-5
+    )

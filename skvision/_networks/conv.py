@@ -13,7 +13,13 @@ import math
 from numbers import Integral
 
 from .._keras import keras, layers
-from .dense import activation_layer, dense_stack, initializer, softmax_head
+from .dense import (
+    activation_layer,
+    dense_stack,
+    initializer,
+    pixel_input,
+    softmax_head,
+)
 
 PADDINGS = ("same", "valid")
 POOLINGS = ("flatten", "avg", "max")
@@ -273,6 +279,7 @@ def build_conv_classifier(
     dropout=0.0,
     resize_to=None,
     augmentation=None,
+    pixel_scale=1.0,
     seed=None,
     dtype="float32",
     **layer_params,
@@ -308,6 +315,8 @@ def build_conv_classifier(
         Resize the images (bilinear, antialiased) before anything else.
     augmentation : dict or None
         Keyword arguments of :func:`augmentation_block`.
+    pixel_scale : float
+        Factor applied to the inputs first (1/255 for uint8 images).
     seed : int or None
         Seed of every initializer, dropout and random layer.
     dtype : {"float32", "float64"}
@@ -368,8 +377,8 @@ def build_conv_classifier(
     def layer_seed(offset):
         return None if seed is None else seed + offset
 
-    inputs = keras.Input((n_features,), dtype=dtype, name="pixels")
-    x = layers.Reshape(tuple(image_shape), name="image", dtype=dtype)(inputs)
+    inputs, x = pixel_input(n_features, pixel_scale=pixel_scale, dtype=dtype)
+    x = layers.Reshape(tuple(image_shape), name="image", dtype=dtype)(x)
     if resize_to is not None:
         x = layers.Resizing(*resize_to, antialias=True, name="resize", dtype=dtype)(x)
     augment = augmentation_block(

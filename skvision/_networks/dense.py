@@ -79,11 +79,31 @@ def softmax_head(x, n_classes, *, seed=None, dtype=None):
     )(x)
 
 
+def pixel_input(n_features, *, pixel_scale=1.0, dtype="float32"):
+    """The ``"pixels"`` input of flat samples, and the tensor networks read.
+
+    With ``pixel_scale != 1`` a ``Rescaling`` layer multiplies the inputs by
+    it, so uint8 images can be fed as they are: Keras casts them batch by
+    batch, and a saved model scales what it is given, as it was trained.
+
+    Returns
+    -------
+    inputs, x : keras.KerasTensor
+        The model's input, and the (scaled) tensor to build on.
+    """
+    inputs = keras.Input((n_features,), dtype=dtype, name="pixels")
+    if pixel_scale == 1.0:
+        return inputs, inputs
+    rescale = layers.Rescaling(pixel_scale, name="scale_pixels", dtype=dtype)
+    return inputs, rescale(inputs)
+
+
 def build_dense_classifier(
     n_features,
     n_classes,
     *,
     hidden_layer_sizes=(512, 256),
+    pixel_scale=1.0,
     seed=None,
     dtype="float32",
     **block_params,
@@ -98,6 +118,8 @@ def build_dense_classifier(
         Number of output probabilities.
     hidden_layer_sizes : tuple of int
         Width of each hidden layer; ``()`` gives multinomial logistic regression.
+    pixel_scale : float
+        Factor applied to the inputs first (1/255 for uint8 images).
     seed : int or None
         Seed of every initializer and dropout layer.
     dtype : {"float32", "float64"}
@@ -118,8 +140,8 @@ def build_dense_classifier(
     >>> model.output_shape
     (None, 10)
     """
-    inputs = keras.Input((n_features,), dtype=dtype, name="pixels")
-    x = dense_stack(inputs, hidden_layer_sizes, seed=seed, dtype=dtype, **block_params)
+    inputs, x = pixel_input(n_features, pixel_scale=pixel_scale, dtype=dtype)
+    x = dense_stack(x, hidden_layer_sizes, seed=seed, dtype=dtype, **block_params)
     head_seed = None if seed is None else seed + len(hidden_layer_sizes)
     outputs = softmax_head(x, n_classes, seed=head_seed, dtype=dtype)
     return keras.Model(inputs, outputs, name="dense_net")

@@ -20,6 +20,8 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
     }
     _loss = "sparse_categorical_crossentropy"
     _metrics = ("accuracy",)
+    _scales_pixels = True
+    _accepts_paths = True
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -152,7 +154,7 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         (1797, 32)
         """
         X = self._check_predict_input(X)
-        return self._feature_predictor(X)
+        return self._outputs(self._feature_predictor, X)
 
     _predictor_attributes = (
         *KerasEstimator._predictor_attributes,

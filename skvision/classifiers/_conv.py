@@ -71,7 +71,10 @@ class ConvNetClassifier(BaseNetClassifier):
     strided stem and blocks of ``Conv2D -> [BatchNormalization] ->
     activation`` each followed by max pooling, turns the last feature maps
     into a vector (flatten or global pooling) and ends with dense layers and a
-    softmax. uint8 pixels are scaled by 1/255.
+    softmax. uint8 pixels are scaled by 1/255 inside the network. ``X`` may
+    also be a 1-D array of image file paths (str or ``os.PathLike``), decoded
+    to ``image_shape`` and augmented batch by batch, so data sets larger than
+    memory train without being loaded.
 
     The defaults (blocks of 32-32 and 64-64 filters, batch normalization,
     dense 256 with dropout) are the architecture of :meth:`mnist` without its
@@ -127,7 +130,9 @@ class ConvNetClassifier(BaseNetClassifier):
         flat samples, a square one-channel image when the number of features
         is a perfect square (otherwise ``fit`` raises a ValueError asking for
         ``image_shape``). ``(-1, 1, 1)`` treats any flat vector as a column
-        image, e.g. after feature transformers.
+        image, e.g. after feature transformers. When ``X`` is a 1-D array of
+        image file paths, the size the files are decoded (and resized) to,
+        e.g. ``(224, 224, 3)`` for colour photos.
     resize_to : tuple (height, width) or None, default=None
         Resize the images (bilinear, antialiased) inside the network, e.g.
         105x105 Omniglot characters to 28x28.
@@ -482,6 +487,7 @@ class ConvNetClassifier(BaseNetClassifier):
             dropout=self.dropout,
             resize_to=self.resize_to,
             augmentation=augmentation,
+            pixel_scale=self._pixel_scale,
             activation=self.activation,
             negative_slope=self.negative_slope,
             batch_normalization=self.batch_normalization,

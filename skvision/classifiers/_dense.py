@@ -14,7 +14,9 @@ class DenseNetClassifier(BaseNetClassifier):
 
     Each hidden layer is ``Dense -> [BatchNormalization] -> activation ->
     [Dropout]``, followed by a softmax over the classes. Images of any layout
-    are flattened; uint8 pixels are scaled by 1/255.
+    are flattened; uint8 pixels are scaled by 1/255 inside the network. ``X``
+    may also be a 1-D array of image file paths, decoded to ``image_shape``
+    batch by batch.
 
     The defaults (512-256 units, batch normalization, dropout 0.3, Adam with
     a reduce-on-plateau learning rate, early stopping on a stratified 10 %
@@ -38,6 +40,10 @@ class DenseNetClassifier(BaseNetClassifier):
     l2 : float, default=0.0
         L2 penalty on the hidden layers' kernels (Keras' ``L2(l2)``: ``l2 *
         sum(w ** 2)`` is added to the loss).
+    image_shape : tuple of int or None, default=None
+        ``(height, width[, channels])`` that image files are decoded (and
+        resized) to when ``X`` is a 1-D array of file paths; ``(h, w)`` means
+        one channel (grayscale). Arrays are used as given.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"}, default="adam"
         Keras optimizer.
     learning_rate_init : float, default=1e-3
@@ -125,6 +131,7 @@ class DenseNetClassifier(BaseNetClassifier):
         "batch_normalization": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "l2": [Interval(Real, 0, None, closed="left")],
+        "image_shape": [tuple, list, None],
     }
 
     def __init__(
@@ -136,6 +143,7 @@ class DenseNetClassifier(BaseNetClassifier):
         batch_normalization=True,
         dropout=0.3,
         l2=0.0,
+        image_shape=None,
         optimizer="adam",
         learning_rate_init=1e-3,
         learning_rate="adaptive",
@@ -160,6 +168,7 @@ class DenseNetClassifier(BaseNetClassifier):
         self.batch_normalization = batch_normalization
         self.dropout = dropout
         self.l2 = l2
+        self.image_shape = image_shape
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate
@@ -188,6 +197,7 @@ class DenseNetClassifier(BaseNetClassifier):
             n_features,
             len(self.classes_),
             hidden_layer_sizes=sizes,
+            pixel_scale=self._pixel_scale,
             activation=self.activation,
             negative_slope=self.negative_slope,
             batch_normalization=self.batch_normalization,

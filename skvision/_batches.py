@@ -1,0 +1,126 @@
+"""Training data that Keras reads batch by batch, never copied whole.
+
+A hold-out split would copy the training rows of ``X`` (``X[rows]``), and
+image file paths cannot be decoded all at once, so both reach
+``keras.Model.fit`` as ``tf.data`` pipelines: the rows are shuffled from a
+seed (reproducible, reshuffled every epoch), batched, and only then gathered.
+"""
+
+import numpy as np
+
+from ._keras import keras  # noqa: F401  (TensorFlow, imported quietly)
+
+PREFETCH_BATCHES = 2
+
+
+def _tensorflow():
+    # Imported when used: with KERAS_BACKEND=jax, skvision need not load it.
+    import tensorflow as tf
+
+    return tf
+
+
+def shuffled_row_batches(rows, batch_size, seed):
+    """A dataset of sorted row-index batches, reshuffled every epoch."""
+    tf = _tensorflow()
+    batches = tf.data.Dataset.from_tensor_slices(np.asarray(rows, dtype=np.int64))
+    batches = batches.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
+    # Sorted rows read memory in order; the shuffle decides each batch's rows.
+    return batches.batch(batch_size).map(tf.sort)
+
+
+def row_batches(arrays, rows, batch_size, seed):
+    """Shuffled batches of ``rows`` of ``arrays``, gathered batch by batch.
+
+    ``arrays`` is ``(X, y, sample_weight)``; a None entry is left out. The
+    dataset yields ``(X[batch], y[batch][, sample_weight[batch]])``.
+    """
+    tf = _tensorflow()
+    arrays = tuple(a for a in arrays if a is not None)
+    specs = [tf.TensorSpec((None, *a.shape[1:]), a.dtype) for a in arrays]
+
+    def gather(batch):
+        return tuple(a[batch] for a in arrays)
+
+    def gather_op(batch):
+        dtypes = [spec.dtype for spec in specs]
+        gathered = tf.numpy_function(gather, [batch], dtypes, stateful=False)
+        pairs = zip(gathered, specs, strict=True)
+        return tuple(tf.ensure_shape(t, spec.shape) for t, spec in pairs)
+
+    batches = shuffled_row_batches(rows, batch_size, seed)
+    return batches.map(gather_op).prefetch(PREFETCH_BATCHES)
+
+
+class ImagePaths:
+    """Image files standing for samples of ``image_shape`` uint8 pixels.
+
+    What the estimators get from validating a 1-D array of file paths. It
+    indexes like an array of samples (``len``, ``shape``, ``paths[rows]``),
+    so splits and sample-weight filtering need no special case; the pixels
+    exist only batch by batch (:func:`path_batches`, :meth:`batches`).
+    """
+
+    dtype = np.dtype(np.uint8)
+
+    def __init__(self, paths, image_shape):
+        self.paths = paths
+        self.image_shape = tuple(image_shape)
+
+    def __len__(self):
+        return len(self.paths)
+
+    @property
+    def shape(self):
+        return (len(self.paths), int(np.prod(self.image_shape)))
+
+    def __getitem__(self, rows):
+        if isinstance(rows, tuple):  # X[rows, ...]
+            rows = rows[0]
+        return ImagePaths(self.paths[rows], self.image_shape)
+
+    def batches(self, batch_size):
+        """The decoded flat images, ``batch_size`` at a time, in order."""
+        dataset = path_batches(self, batch_size=batch_size)
+        for (images,) in dataset.as_numpy_iterator():
+            yield images
+
+
+def decoder(image_shape):
+    """A ``tf.data`` map function: one file's path -> its flat uint8 pixels."""
+    from .datasets._image_files import decode_image
+
+    tf = _tensorflow()
+    height, width, channels = image_shape
+
+    def decode(path):
+        image = decode_image(path, image_size=(height, width), channels=channels)
+        return tf.reshape(image, [height * width * channels])
+
+    return decode
+
+
+def path_batches(
+    paths, *columns, batch_size, rows=None, shuffle=False, seed=None, decode=None
+):
+    """Batches of ``(pixels, *columns)`` for ``rows`` of ``paths``.
+
+    Files are read and decoded in parallel, a few batches ahead
+    (``PREFETCH_BATCHES``), never all at once; ``columns`` (targets, sample
+    weights; a None entry is left out) follow their rows. ``shuffle``
+    reshuffles the rows every epoch from ``seed``; ``decode`` replaces
+    :func:`decoder`'s function (a test counts the files it reads).
+    """
+    tf = _tensorflow()
+    rows = np.arange(len(paths)) if rows is None else np.asarray(rows)
+    columns = tuple(c[rows] for c in columns if c is not None)
+    dataset = tf.data.Dataset.from_tensor_slices((paths.paths[rows], *columns))
+    if shuffle:
+        dataset = dataset.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
+    decode = decoder(paths.image_shape) if decode is None else decode
+    dataset = dataset.map(
+        lambda path, *rest: (decode(path), *rest),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    )
+    return dataset.batch(batch_size).prefetch(PREFETCH_BATCHES)
