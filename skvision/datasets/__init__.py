@@ -10,6 +10,7 @@ Oxford-IIIT pets only.
 
 from ._base import get_data_home
 from ._cifar import fetch_cifar10
+from ._image_folder import load_image_folder
 from ._mnist import fetch_fashion_mnist, fetch_mnist
 from ._omniglot import fetch_omniglot
 from ._pets import fetch_oxford_pets
@@ -21,4 +22,5 @@ __all__ = [
     "fetch_omniglot",
     "fetch_oxford_pets",
     "get_data_home",
+    "load_image_folder",
 ]

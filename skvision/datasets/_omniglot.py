@@ -8,7 +8,7 @@ import zipfile
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._archive import check_member_name, import_pillow
+from ._archive import check_member_name, extract_once, import_pillow
 from ._base import RemoteFile, check_subset, fetch_files, get_data_home
 
 __all__ = ["fetch_omniglot"]
@@ -84,6 +84,7 @@ def fetch_omniglot(
     download_if_missing=True,
     return_X_y=False,
     as_gray=True,
+    return_paths=False,
     verbose=False,
 ):
     """Load an Omniglot set (105x105 handwritten characters of many alphabets).
@@ -100,8 +101,9 @@ def fetch_omniglot(
     Each subset is one official zip, read from ``<data_home>/omniglot/``
     (checked against its checksum, downloaded there first if missing): only the
     requested subset's zip needs to exist. PNGs are decoded from the zip in
-    memory; nothing is extracted. A zip with an entry that escapes its folder
-    (an absolute path or a ``..`` component) is rejected.
+    memory; nothing is extracted, unless ``return_paths`` asks for files. A zip
+    with an entry that escapes its folder (an absolute path or a ``..``
+    component) is rejected.
 
     Parameters
     ----------
@@ -115,10 +117,21 @@ def fetch_omniglot(
         If False, raise ``FileNotFoundError`` when the zip is missing instead of
         downloading it.
     return_X_y : bool, default=False
-        If True, return ``(data, target)`` instead of a Bunch.
+        If True, return ``(data, target)`` instead of a Bunch (``(filenames,
+        target)`` with ``return_paths``).
     as_gray : bool, default=True
         If True, images are (105, 105); if False, the gray value is repeated
         into three RGB channels, (105, 105, 3), for networks that expect colour.
+        Ignored with ``return_paths``: whoever decodes the files chooses.
+    return_paths : bool, default=False
+        If True, decode nothing and return the paths of the PNG files instead,
+        as ``filenames``, for estimators that read image files per batch. The
+        zip is extracted once into ``<data_home>/omniglot/extracted/<zip
+        name without .zip>/<alphabet>/characterNN/``, and reused by later
+        calls; when that folder is read-only (e.g. an offline copy of the zips
+        named by ``SKVISION_DATA``), into the same place under
+        ``~/skvision_data`` instead. An interrupted extraction leaves no
+        folder that passes for complete, and is redone by the next call.
     verbose : bool, default=False
         Report download progress on stderr.
 
@@ -128,10 +141,15 @@ def fetch_omniglot(
         Dictionary-like object with attributes:
 
         data : ndarray of shape (n_samples, 11025) or (n_samples, 33075), uint8
-            Flattened images, a view of ``images``.
+            Flattened images, a view of ``images``. Absent with
+            ``return_paths``.
         images : ndarray of shape (n_samples, 105, 105[, 3]), dtype uint8
             The binary images as stored, 255 for the white background and 0 for
             the dark strokes (use ``255 - images`` for MNIST's polarity).
+            Absent with ``return_paths``.
+        filenames : ndarray of shape (n_samples,), dtype str
+            Only with ``return_paths``: the absolute path of each image's PNG,
+            in the order of ``images`` (``filenames[i]`` is ``images[i]``).
         target : ndarray of shape (n_samples,), dtype int64
             The character class, an index into ``target_names``.
         target_names : ndarray of shape (n_classes,), dtype str
@@ -144,6 +162,7 @@ def fetch_omniglot(
             Description of the dataset.
 
     (data, target) : tuple if ``return_X_y`` is True
+        ``data`` is ``filenames`` with ``return_paths``.
 
     Raises
     ------
@@ -151,14 +170,14 @@ def fetch_omniglot(
         If the zip is missing and cannot be downloaded; the message says where
         to put it and which other Omniglot zips are present.
     OSError
-        If the zip does not match its checksum.
+        If the zip does not match its checksum, or cannot be extracted.
     ValueError
         If the zip is malformed, holds an unsafe entry, or an image is not a
         105x105 PNG.
 
     Notes
     -----
-    Requires Pillow to decode the PNGs.
+    Requires Pillow to decode the PNGs (not with ``return_paths``).
 
     Examples
     --------
@@ -166,9 +185,14 @@ def fetch_omniglot(
     >>> omniglot = fetch_omniglot(subset="background_small1")  # doctest: +SKIP
     >>> omniglot.images.shape, omniglot.target_names[0]  # doctest: +SKIP
     ((2720, 105, 105), 'Balinese/character01')
+    >>> files = fetch_omniglot(  # doctest: +SKIP
+    ...     subset="background_small1", return_paths=True
+    ... )
+    >>> files.filenames[0]  # doctest: +SKIP
+    '.../omniglot/extracted/images_background_small1/Balinese/character01/0108_01.png'
     """
     check_subset(subset, tuple(OMNIGLOT_FILES))
-    pil = import_pillow("fetch_omniglot")
+    pil = None if return_paths else import_pillow("fetch_omniglot")
     try:
         (path,) = fetch_files(
             "omniglot",
@@ -190,25 +214,28 @@ def fetch_omniglot(
             f"{exc}\nSubsets available in {folder}: {', '.join(present)}."
         ) from exc
 
-    images, keys = _read_zip(path, pil)
+    if return_paths:
+        keys, filenames = _extract_zip(path, OMNIGLOT_FILES[subset])
+        X, samples = filenames, {"filenames": filenames}
+    else:
+        images, keys = _read_zip(path, pil)
+        if not as_gray:
+            images = np.repeat(images[..., np.newaxis], 3, axis=-1)
+        X = images.reshape(len(images), -1)
+        samples = {"data": X, "images": images}
     classes, target = np.unique(
         np.array([f"{a}/{c}" for a, c, _ in keys]), return_inverse=True
     )
-    alphabet = np.array([a for a, _, _ in keys])
-    character = np.array([int(_CHARACTER.fullmatch(c)[1]) for _, c, _ in keys])
-    if not as_gray:
-        images = np.repeat(images[..., np.newaxis], 3, axis=-1)
-    data = images.reshape(len(images), -1)
     target = target.astype(np.int64)
     if return_X_y:
-        return data, target
+        return X, target
+    character = [int(_CHARACTER.fullmatch(c)[1]) for _, c, _ in keys]
     return Bunch(
-        data=data,
-        images=images,
+        **samples,
         target=target,
         target_names=classes,
-        alphabet=alphabet,
-        character=character.astype(np.int64),
+        alphabet=np.array([a for a, _, _ in keys]),
+        character=np.array(character, dtype=np.int64),
         DESCR=OMNIGLOT_DESCR,
     )
 
@@ -219,20 +246,7 @@ def _read_zip(path, pil):
     ``pil`` is the ``PIL.Image`` module."""
     try:
         with zipfile.ZipFile(path) as zf:
-            entries = []
-            for info in zf.infolist():
-                parts = check_member_name(path, info.filename)
-                if info.is_dir() or len(parts) != 4 or parts[-1].startswith("."):
-                    continue  # folders, and e.g. __MACOSX/.../._x.png resource forks
-                if parts[-1].lower().endswith(".png"):
-                    if not _CHARACTER.fullmatch(parts[2]):
-                        raise ValueError(
-                            f"{path}: {info.filename!r} is not in a characterNN folder."
-                        )
-                    entries.append((tuple(parts[1:]), info))
-            if not entries:
-                raise ValueError(f"{path}: no <alphabet>/characterNN/*.png images.")
-            entries.sort(key=lambda entry: entry[0])
+            entries = _list_images(path, zf)
             images = np.empty((len(entries), 105, 105), dtype=np.uint8)
             for k, (_, info) in enumerate(entries):
                 try:
@@ -247,3 +261,49 @@ def _read_zip(path, pil):
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as exc:
         raise ValueError(f"{path}: not a valid zip file ({exc}).") from exc
     return images, [key for key, _ in entries]
+
+
+def _extract_zip(path, spec):
+    """The keys of :func:`_read_zip` and the absolute paths of their PNGs,
+    ``<extracted folder>/<alphabet>/characterNN/<file>.png``, extracting the
+    zip's PNGs on first use (see :func:`extract_once`)."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as exc:
+        raise ValueError(f"{path}: not a valid zip file ({exc}).") from exc
+    with zf:
+        entries = _list_images(path, zf)
+
+        def read_members():
+            for key, info in entries:
+                try:
+                    content = zf.read(info)
+                except (zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+                    raise ValueError(
+                        f"{path}: cannot read {info.filename!r} ({exc})."
+                    ) from exc
+                yield "/".join(key), content
+
+        folder = extract_once(path, read_members, folder="omniglot", spec=spec)
+    keys = [key for key, _ in entries]
+    return keys, np.array([os.path.join(folder, *key) for key in keys])
+
+
+def _list_images(path, zf):
+    """``(key, ZipInfo)`` of the zip's images, sorted by key ``(alphabet,
+    character, file)``, from entries ``<top>/<alphabet>/characterNN/<file>.png``."""
+    entries = []
+    for info in zf.infolist():
+        parts = check_member_name(path, info.filename)
+        if info.is_dir() or len(parts) != 4 or parts[-1].startswith("."):
+            continue  # folders, and e.g. __MACOSX/.../._x.png resource forks
+        if parts[-1].lower().endswith(".png"):
+            if not _CHARACTER.fullmatch(parts[2]):
+                raise ValueError(
+                    f"{path}: {info.filename!r} is not in a characterNN folder."
+                )
+            entries.append((tuple(parts[1:]), info))
+    if not entries:
+        raise ValueError(f"{path}: no <alphabet>/characterNN/*.png images.")
+    entries.sort(key=lambda entry: entry[0])
+    return entries

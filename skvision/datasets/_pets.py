@@ -10,7 +10,7 @@ from functools import partial
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._archive import import_pillow, iter_tar_members
+from ._archive import extract_once, import_pillow, iter_tar_members
 from ._base import RemoteFile, check_subset, fetch_files
 
 __all__ = ["fetch_oxford_pets"]
@@ -72,6 +72,7 @@ def fetch_oxford_pets(
     data_home=None,
     download_if_missing=True,
     return_X_y=False,
+    return_paths=False,
     verbose=False,
 ):
     """Load the Oxford-IIIT Pet breeds, resizing the photos on load.
@@ -86,7 +87,8 @@ def fetch_oxford_pets(
     Reads ``images.tar.gz`` and ``annotations.tar.gz`` from
     ``<data_home>/oxford-iiit-pet/`` (checked against their checksums,
     downloaded there first if missing). Photos are decoded from the archive in
-    memory, a few at a time on several threads; nothing is extracted.
+    memory, a few at a time on several threads; nothing is extracted, unless
+    ``return_paths`` asks for files.
 
     Parameters
     ----------
@@ -96,6 +98,7 @@ def fetch_oxford_pets(
     image_size : int or (int, int), default=(128, 128)
         ``(height, width)`` every photo is resized to (bilinear, aspect ratio
         not kept, as Keras' ``image_dataset_from_directory`` does by default).
+        Not used with ``return_paths``.
     data_home : str or path-like, default=None
         The data folder; see :func:`get_data_home` (``SKVISION_DATA`` or
         ``~/skvision_data`` when None).
@@ -103,7 +106,18 @@ def fetch_oxford_pets(
         If False, raise ``FileNotFoundError`` when a file is missing instead of
         downloading it.
     return_X_y : bool, default=False
-        If True, return ``(data, target)`` instead of a Bunch.
+        If True, return ``(data, target)`` instead of a Bunch (``(filenames,
+        target)`` with ``return_paths``).
+    return_paths : bool, default=False
+        If True, decode nothing and return the paths of the photos instead, as
+        ``filenames``, for estimators that read image files per batch (the
+        photos keep their own sizes). The listed photos of both splits are
+        extracted once into ``<data_home>/oxford-iiit-pet/extracted/images/``
+        and reused by later calls; when that folder is read-only (e.g. an
+        offline copy of the archives named by ``SKVISION_DATA``), into the same
+        place under ``~/skvision_data`` instead. An interrupted extraction
+        leaves no folder that passes for complete, and is redone by the next
+        call.
     verbose : bool, default=False
         Report download progress on stderr.
 
@@ -113,9 +127,10 @@ def fetch_oxford_pets(
         Dictionary-like object with attributes:
 
         data : ndarray of shape (n_samples, height * width * 3), dtype uint8
-            Flattened images, a view of ``images``.
+            Flattened images, a view of ``images``. Absent with
+            ``return_paths``.
         images : ndarray of shape (n_samples, height, width, 3), dtype uint8
-            RGB photos.
+            RGB photos. Absent with ``return_paths``.
         target : ndarray of shape (n_samples,), dtype int64
             The breed, 0 to 36 (the annotations' CLASS-ID minus one).
         target_names : ndarray of shape (37,), dtype str
@@ -123,11 +138,14 @@ def fetch_oxford_pets(
         species : ndarray of shape (n_samples,), dtype str
             ``"cat"`` or ``"dog"``.
         filenames : ndarray of shape (n_samples,), dtype str
-            The photo's name in the archive, e.g. ``"Abyssinian_100.jpg"``.
+            The photo's name in the archive, e.g. ``"Abyssinian_100.jpg"``;
+            with ``return_paths``, the absolute path of its extracted file, in
+            the same order (``filenames[i]`` is ``images[i]``).
         DESCR : str
             Description of the dataset.
 
     (data, target) : tuple if ``return_X_y`` is True
+        ``data`` is ``filenames`` with ``return_paths``.
 
     Raises
     ------
@@ -135,13 +153,16 @@ def fetch_oxford_pets(
         If a file is missing and cannot be downloaded; the message says which
         files to put in which folder.
     OSError
-        If a file does not match its checksum.
+        If a file does not match its checksum, or the photos cannot be
+        extracted.
     ValueError
         If an archive is malformed or lacks a listed photo.
 
     Notes
     -----
-    Requires Pillow to decode the photos.
+    Requires Pillow to decode the photos (not with ``return_paths``). A few
+    of the official ``.jpg`` files are PNGs, and some JPEGs are CMYK or gray:
+    whatever decodes the paths must sniff the format and convert to RGB.
 
     Examples
     --------
@@ -149,10 +170,13 @@ def fetch_oxford_pets(
     >>> pets = fetch_oxford_pets(subset="test", image_size=(64, 64))  # doctest: +SKIP
     >>> pets.images.shape, len(pets.target_names)  # doctest: +SKIP
     ((3669, 64, 64, 3), 37)
+    >>> files = fetch_oxford_pets(subset="test", return_paths=True)  # doctest: +SKIP
+    >>> files.filenames[0]  # doctest: +SKIP
+    '.../oxford-iiit-pet/extracted/images/Abyssinian_201.jpg'
     """
     check_subset(subset, tuple(_SUBSETS))
     size = _check_image_size(image_size)
-    pil = import_pillow("fetch_oxford_pets")
+    pil = None if return_paths else import_pillow("fetch_oxford_pets")
     images_path, annotations_path = fetch_files(
         "oxford-iiit-pet",
         [PETS_IMAGES, PETS_ANNOTATIONS],
@@ -161,22 +185,30 @@ def fetch_oxford_pets(
         verbose=verbose,
     )
     lists = _read_lists(annotations_path)
+    every_row = lists["trainval"] + lists["test"]
     # Names from both lists, so that every subset has the same target_names.
-    target_names = _breed_names(annotations_path, lists["trainval"] + lists["test"])
+    target_names = _breed_names(annotations_path, every_row)
     rows = [row for name in _SUBSETS[subset] for row in lists[name]]
-    decode = partial(_decode, pil=pil, size=size)
-    images = _read_images(images_path, [name for name, *_ in rows], size, decode)
-    data = images.reshape(len(images), -1)
+    names = [name for name, _, _ in rows]
     target = np.array([class_id - 1 for _, class_id, _ in rows], dtype=np.int64)
+    if return_paths:
+        # Both splits, so that one extracted folder serves every subset.
+        folder = _extract_photos(images_path, [name for name, *_ in every_row])
+        filenames = np.array([os.path.join(folder, f"{name}.jpg") for name in names])
+        X, samples = filenames, {"filenames": filenames}
+    else:
+        decode = partial(_decode, pil=pil, size=size)
+        images = _read_images(images_path, names, size, decode)
+        X = images.reshape(len(images), -1)
+        filenames = np.array([f"{name}.jpg" for name in names])
+        samples = {"data": X, "images": images, "filenames": filenames}
     if return_X_y:
-        return data, target
+        return X, target
     return Bunch(
-        data=data,
-        images=images,
+        **samples,
         target=target,
         target_names=target_names,
         species=np.array([_SPECIES[s] for _, _, s in rows]),
-        filenames=np.array([f"{name}.jpg" for name, _, _ in rows]),
         DESCR=PETS_DESCR,
     )
 
@@ -269,13 +301,34 @@ def _read_images(path, names, size, decode):
                 collect()
         while pending:
             collect()
+    _check_all_found(path, names, found)
+    return images
+
+
+def _extract_photos(path, names):
+    """The folder of the photos ``<name>.jpg`` of ``names``, extracted from the
+    archive ``images/<name>.jpg`` on first use (see :func:`extract_once`)."""
+    wanted = {f"images/{name}.jpg" for name in names}
+
+    def read_members():
+        found = set()
+        for member, raw in iter_tar_members(path, wanted.__contains__):
+            found.add(member)
+            yield member.removeprefix("images/"), raw
+        _check_all_found(path, names, [f"images/{name}.jpg" in found for name in names])
+
+    return extract_once(path, read_members, folder="oxford-iiit-pet", spec=PETS_IMAGES)
+
+
+def _check_all_found(path, names, found):
+    """Raise ``ValueError`` unless every photo of ``names`` was ``found``."""
+    found = np.asarray(found, dtype=bool)
     if not found.all():
         absent = [names[k] for k in np.flatnonzero(~found)[:5]]
         raise ValueError(
             f"{path}: {np.count_nonzero(~found)} listed photo(s) not found, e.g. "
             f"{', '.join(absent)}."
         )
-    return images
 
 
 def _decode(raw, *, pil, size):

@@ -2,11 +2,12 @@
 
 import io
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from skvision.datasets import _pets, fetch_oxford_pets
+from skvision.datasets import _archive, _pets, fetch_oxford_pets
 
 pytest.importorskip("PIL", reason="Pillow decodes the pets' photos")
 from PIL import Image  # noqa: E402
@@ -160,3 +161,93 @@ def test_offline_and_absent(tmp_path):
     assert "images.tar.gz" in message and "annotations.tar.gz" in message
     assert str(tmp_path / "oxford-iiit-pet") in message
     assert "https://thor.robots.ox.ac.uk/~vgg/data/pets/data/images.tar.gz" in message
+
+
+# --- return_paths: the listed photos extracted once, as files ----------------
+
+
+def extracted_images(home):
+    return home / "oxford-iiit-pet" / "extracted" / "images"
+
+
+def stat_of(path):
+    """What changes if ``path`` is written again."""
+    info = path.stat()
+    return info.st_ino, info.st_mtime_ns
+
+
+@pytest.mark.parametrize("subset", ["trainval", "test", "all"])
+def test_return_paths_are_the_decoded_photos(tmp_path, pets_home, subset):
+    pets_home()
+    decoded = fetch_oxford_pets(subset=subset, image_size=(16, 24), data_home=tmp_path)
+    files = fetch_oxford_pets(subset=subset, data_home=tmp_path, return_paths=True)
+    assert set(files) == {"filenames", "target", "target_names", "species", "DESCR"}
+    folder = extracted_images(tmp_path)
+    assert [Path(p).name for p in files.filenames] == list(decoded.filenames)
+    assert all(
+        Path(p).parent == folder and Path(p).is_absolute() for p in files.filenames
+    )
+    for name in ("target", "target_names", "species"):
+        np.testing.assert_array_equal(files[name], decoded[name])
+    for path, image in zip(files.filenames, decoded.images, strict=True):
+        raw = Path(path).read_bytes()
+        np.testing.assert_array_equal(
+            _pets._decode(raw, pil=Image, size=(16, 24)), image
+        )
+    # Both splits' listed photos, whatever the subset; nothing else.
+    listed = {f"{name}.jpg" for rows in PHOTOS.values() for name, *_ in rows}
+    assert {p.name for p in folder.iterdir()} == listed | {_archive.MARKER}
+
+
+def test_return_paths_extracts_once(tmp_path, pets_home):
+    pets_home()
+    first = fetch_oxford_pets(subset="all", data_home=tmp_path, return_paths=True)
+    marker = extracted_images(tmp_path) / _archive.MARKER
+    before = stat_of(marker), stat_of(Path(first.filenames[0]))
+    X, y = fetch_oxford_pets(
+        subset="test", data_home=tmp_path, return_paths=True, return_X_y=True
+    )
+    assert (stat_of(marker), stat_of(Path(first.filenames[0]))) == before
+    np.testing.assert_array_equal(X, first.filenames[-2:])
+    np.testing.assert_array_equal(y, [0, 1])
+
+
+def test_interrupted_extraction_is_redone(tmp_path, pets_home):
+    pets_home()
+    extracted = tmp_path / "oxford-iiit-pet" / "extracted"
+    for leftover in (".images.abc123.part", "images"):  # neither has the marker
+        (extracted / leftover).mkdir(parents=True)
+        (extracted / leftover / "Bengal_3.jpg").write_bytes(b"half a JPEG")
+    files = fetch_oxford_pets(subset="all", data_home=tmp_path, return_paths=True)
+    assert (extracted_images(tmp_path) / _archive.MARKER).is_file()
+    for path in files.filenames:
+        with Image.open(path) as image:
+            image.load()
+
+
+def test_return_paths_with_a_photo_missing(tmp_path, pets_home):
+    pets_home(drop=("Bengal_3",))
+    with pytest.raises(ValueError, match="1 listed photo.* not found, e.g. Bengal_3"):
+        fetch_oxford_pets(subset="test", data_home=tmp_path, return_paths=True)
+    # Bengal_3 is in trainval: the extraction serves every subset, so it fails.
+    assert list((tmp_path / "oxford-iiit-pet" / "extracted").iterdir()) == []
+
+
+def test_return_paths_of_a_read_only_folder_go_to_the_user_folder(
+    tmp_path, pets_home, monkeypatch
+):
+    pets_home()
+    offline = tmp_path / "oxford-iiit-pet"
+    monkeypatch.setenv("HOME", str(tmp_path / "me"))
+    offline.chmod(0o555)  # root may still write there: skvision must not
+    try:
+        files = fetch_oxford_pets(data_home=tmp_path, return_paths=True)
+    finally:
+        offline.chmod(0o755)
+    assert sorted(p.name for p in offline.iterdir()) == [
+        "annotations.tar.gz",
+        "images.tar.gz",
+    ]
+    folder = extracted_images(tmp_path / "me" / "skvision_data")
+    assert [Path(p).parent for p in files.filenames] == [folder] * 3
+    assert all(Path(p).is_file() for p in files.filenames)
