@@ -110,7 +110,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
             )
             validation = _training.take_rows(arrays, val)
         if validation is not None and isinstance(validation[0], _batches.ImagePaths):
-            validation = _batches.path_batches(*validation, batch_size=self.batch_size)
+            validation = self._path_batches(*validation)
         self._train(self._feed(arrays, train), validation, epochs, incremental)
         return self
 
@@ -124,16 +124,10 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         X, targets, weights = arrays
         seed = self._epoch_seed()
         if isinstance(X, _batches.ImagePaths):
-            dataset = _batches.path_batches(
-                X,
-                targets,
-                weights,
-                batch_size=self.batch_size,
-                rows=rows,
-                shuffle=True,
-                seed=seed,
+            batches = self._path_batches(
+                X, targets, weights, rows=rows, shuffle=True, seed=seed
             )
-            return dict(x=dataset)
+            return dict(x=batches)
         if rows is not None:
             return dict(x=_batches.row_batches(arrays, rows, self.batch_size, seed))
         return dict(x=X, y=targets, sample_weight=weights)
@@ -290,12 +284,36 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         """Network outputs for validated samples."""
         return self._outputs(self._predictor, X)
 
+    def _path_batches(
+        self, X, targets, weights, *, rows=None, shuffle=False, seed=None
+    ):
+        """Batches of decoded files for Keras, optionally shuffled from ``seed``.
+
+        Autoencoders, whose targets are the images, get each image twice, as
+        input and target, scaled as the network reads it.
+        """
+        autoencode = isinstance(targets, _batches.ImagePaths)  # X's own files
+        return _batches.path_batches(
+            X,
+            *((weights,) if autoencode else (targets, weights)),
+            batch_size=self.batch_size,
+            rows=rows,
+            shuffle=shuffle,
+            seed=seed,
+            scale=None if self._scales_pixels else (self.pixel_scale_, self.dtype),
+            autoencode=autoencode,
+        )
+
     def _outputs(self, predictor, X):
         """``predictor(X)``, or its outputs batch by batch for image files."""
         if not isinstance(X, _batches.ImagePaths):
             return predictor(X)
-        batches = [predictor(images) for images in X.batches(self.batch_size)]
-        return np.concatenate(batches)
+        outputs = []
+        for images in X.batches(self.batch_size):
+            if not self._scales_pixels:
+                images = images.astype(self.dtype) * self.pixel_scale_
+            outputs.append(predictor(images))
+        return np.concatenate(outputs)
 
     # Inference helpers derived from model_: rebuilt, never pickled.
     _predictor_attributes = ("_predictor",)

@@ -101,15 +101,26 @@ def decoder(image_shape):
 
 
 def path_batches(
-    paths, *columns, batch_size, rows=None, shuffle=False, seed=None, decode=None
+    paths,
+    *columns,
+    batch_size,
+    rows=None,
+    shuffle=False,
+    seed=None,
+    scale=None,
+    autoencode=False,
+    decode=None,
 ):
     """Batches of ``(pixels, *columns)`` for ``rows`` of ``paths``.
 
     Files are read and decoded in parallel, a few batches ahead
     (``PREFETCH_BATCHES``), never all at once; ``columns`` (targets, sample
     weights; a None entry is left out) follow their rows. ``shuffle``
-    reshuffles the rows every epoch from ``seed``; ``decode`` replaces
-    :func:`decoder`'s function (a test counts the files it reads).
+    reshuffles the rows every epoch from ``seed``. The pixels are uint8, or
+    ``(factor, dtype)`` ``scale`` turns them into floats; ``autoencode`` yields
+    them twice, ``(pixels, pixels, *columns)``, as an autoencoder's inputs and
+    targets. ``decode`` replaces :func:`decoder`'s function (a test counts the
+    files it reads).
     """
     tf = _tensorflow()
     rows = np.arange(len(paths)) if rows is None else np.asarray(rows)
@@ -118,9 +129,15 @@ def path_batches(
     if shuffle:
         dataset = dataset.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
     decode = decoder(paths.image_shape) if decode is None else decode
+
+    def sample(path, *rest):
+        pixels = decode(path)
+        if scale is not None:
+            factor, dtype = scale
+            pixels = tf.cast(pixels, dtype) * tf.constant(factor, dtype)
+        return (pixels, pixels, *rest) if autoencode else (pixels, *rest)
+
     dataset = dataset.map(
-        lambda path, *rest: (decode(path), *rest),
-        num_parallel_calls=tf.data.AUTOTUNE,
-        deterministic=True,
+        sample, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
     )
     return dataset.batch(batch_size).prefetch(PREFETCH_BATCHES)

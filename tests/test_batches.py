@@ -9,7 +9,7 @@ import pytest
 from sklearn.model_selection import GridSearchCV, cross_validate, train_test_split
 from sklearn.pipeline import make_pipeline
 
-from skvision import ConvNetClassifier, DenseNetClassifier
+from skvision import ConvAutoencoder, ConvNetClassifier, DenseNetClassifier
 from skvision._batches import ImagePaths, decoder, path_batches
 from skvision._keras import keras
 from skvision.datasets import load_image_folder
@@ -192,3 +192,23 @@ def test_omniglot_files_and_their_decoded_arrays_predict_alike(omniglot_folder):
     np.testing.assert_array_equal(
         net.predict_proba(data.filenames), net.predict_proba(data.images)
     )
+
+
+def test_a_conv_autoencoder_reads_files_like_their_decoded_arrays(images):
+    paths, decoded = images.filenames, images.images
+    autoencoder = ConvAutoencoder(
+        latent_dim=4, filters=(4,), image_shape=SHAPE, max_iter=2, random_state=0
+    )
+    autoencoder.fit(paths, sample_weight=np.ones(len(paths)))
+    np.testing.assert_array_equal(
+        autoencoder.transform(paths), autoencoder.transform(decoded)
+    )
+    np.testing.assert_array_equal(
+        autoencoder.score_samples(paths), autoencoder.score_samples(decoded)
+    )
+    assert autoencoder.inverse_transform(autoencoder.transform(paths)).shape == (
+        len(paths),
+        *SHAPE,
+    )
+    # Trained on the files' pixels, scaled as for uint8 arrays: the loss fell.
+    assert autoencoder.history_["loss"][-1] < autoencoder.history_["loss"][0]

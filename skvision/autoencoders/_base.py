@@ -156,7 +156,7 @@ class BaseAutoencoder(
             Codes, in the precision ``dtype``.
         """
         X = self._check_predict_input(X)
-        return self._encode(X)
+        return self._outputs(self._encode, X)
 
     def inverse_transform(self, X):
         """Decode latent codes into samples in the layout and scale of fit's ``X``.
@@ -206,6 +206,9 @@ class BaseAutoencoder(
             ``-mean((x - reconstruction(x)) ** 2)`` over each sample's values.
         """
         X = self._check_predict_input(X)
+        return self._outputs(self._reconstruction_scores, X)
+
+    def _reconstruction_scores(self, X):
         reconstructions = self._decode(self._encode(X))
         return -np.mean((X - reconstructions) ** 2, axis=1)
 

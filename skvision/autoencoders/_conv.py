@@ -25,7 +25,9 @@ class ConvAutoencoder(BaseAutoencoder):
     Images come as ``(n, height, width)``, ``(n, height, width, channels)`` or
     flat ``(n, n_features)`` with ``image_shape`` (square gray images need
     none), as for :class:`~skvision.ConvNetClassifier`; uint8 pixels are
-    scaled by 1/255. The default ``output_activation="sigmoid"`` suits pixels
+    scaled by 1/255. ``X`` may also be a 1-D array of image file paths,
+    decoded to ``image_shape`` batch by batch in ``fit``, ``transform`` and
+    ``score``. The default ``output_activation="sigmoid"`` suits pixels
     in [0, 1]; use "linear" for other data.
 
     Parameters
@@ -53,7 +55,8 @@ class ConvAutoencoder(BaseAutoencoder):
     image_shape : tuple of int, default=None
         ``(height, width)`` or ``(height, width, channels)`` of one image when
         ``X`` is flat (one entry may be -1). None uses the shape of the images
-        given to ``fit``, or a square gray image for flat samples.
+        given to ``fit``, or a square gray image for flat samples. When ``X``
+        is a 1-D array of image file paths, the size they are decoded to.
     latent_activation : {"linear", "relu", "leaky_relu", "elu", "selu", \
 "tanh", "sigmoid"}, default="linear"
         Activation of the code.
@@ -156,6 +159,7 @@ class ConvAutoencoder(BaseAutoencoder):
     (2, 8, 8)
     """
 
+    _accepts_paths = True
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
         "filters": [tuple, list],
