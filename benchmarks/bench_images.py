@@ -248,7 +248,7 @@ def main():
             f"| {rows['skvision paths', n]['peak_mb']:.0f} |"
         )
     pixels = (sizes[-1] - sizes[0]) * PIXELS
-    for mode in FITS:
+    for mode in FITS if pixels else ():
         growth = rows[mode, sizes[-1]]["peak_mb"] - rows[mode, sizes[0]]["peak_mb"]
         print(f"{mode}: {growth * 2**20 / pixels:.2f} bytes of peak RSS per pixel")
     plot(rows, sizes, args.plot)

@@ -118,7 +118,8 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         """``model_.fit``'s data arguments for ``rows`` (None: all) of ``arrays``.
 
         ``arrays`` is ``(X, targets, sample_weight)``. Arrays go to Keras as
-        they are, or, for some rows, gathered batch by batch; file paths are
+        they are; some of their rows, or a large array (which Keras would copy
+        whole into TensorFlow), are gathered batch by batch; file paths are
         decoded batch by batch (:mod:`skvision._batches`).
         """
         X, targets, weights = arrays
@@ -128,6 +129,8 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 X, targets, weights, rows=rows, shuffle=True, seed=seed
             )
             return dict(x=batches)
+        if rows is None and X.nbytes >= _batches.GATHER_FROM_BYTES:
+            rows = np.arange(len(X))
         if rows is not None:
             return dict(x=_batches.row_batches(arrays, rows, self.batch_size, seed))
         return dict(x=X, y=targets, sample_weight=weights)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-from skvision import ConvNetClassifier, DenseAutoencoder, DenseNetClassifier
+from skvision import ConvNetClassifier, DenseAutoencoder, DenseNetClassifier, _batches
 from skvision._keras import keras
 
 
@@ -89,3 +89,18 @@ def test_a_saved_network_scales_uint8_images_itself(uint8_images, tmp_path):
     np.testing.assert_allclose(
         loaded.predict(flat, verbose=0), net.predict_proba(X[:50]), rtol=1e-5
     )
+
+
+def test_a_large_array_is_gathered_batch_by_batch_reproducibly(
+    uint8_images, monkeypatch
+):
+    # Keras' own array input would copy a large array whole into TensorFlow.
+    monkeypatch.setattr(_batches, "GATHER_FROM_BYTES", 0)  # any array is large
+    X, y = uint8_images
+    net = DenseNetClassifier(
+        hidden_layer_sizes=(8,), max_iter=2, early_stopping=False, random_state=0
+    )
+    assert set(net.fit(X[:50], y[:50])._feed((X, y, None), None)) == {"x"}
+    first = net.fit(X, y).predict_proba(X[:20])
+    np.testing.assert_array_equal(net.fit(X, y).predict_proba(X[:20]), first)
+    assert net.n_iter_ == 2 and np.isfinite(net.history_["loss"]).all()
