@@ -1,8 +1,11 @@
-"""What every loader shares: the data folder, file specs, checksums, downloads.
+"""What every loader shares: the data folder, file specs, checksums, downloads,
+and the shape of what it returns.
 
 A loader declares its files as :class:`RemoteFile` specs, calls :func:`fetch_files`
 to get verified local paths, and parses them; it does nothing else with the disk
-or the network.
+or the network. It then hands what it parsed to :func:`make_bunch`, which returns
+``(X, target)`` or a :class:`~sklearn.utils.Bunch` with the dataset's description
+from ``descr/<name>.rst`` (:func:`load_descr`).
 
 Files are looked up in ``<data_home>/<folder>/<filename>``. ``data_home`` may be a
 read-only offline copy: nothing is written there unless a file is missing and may
@@ -22,9 +25,21 @@ import tempfile
 import zlib
 from dataclasses import dataclass
 from http.client import HTTPException
+from importlib import resources
 from urllib.request import Request, urlopen
 
-__all__ = ["RemoteFile", "check_subset", "fetch_files", "get_data_home", "verify_file"]
+import numpy as np
+from sklearn.utils import Bunch
+
+__all__ = [
+    "RemoteFile",
+    "check_subset",
+    "fetch_files",
+    "get_data_home",
+    "load_descr",
+    "make_bunch",
+    "verify_file",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -370,3 +385,110 @@ def check_subset(subset, choices):
         raise ValueError(
             f"subset must be one of {', '.join(map(repr, choices))}; got {subset!r}."
         )
+
+
+def load_descr(name):
+    """The description of a dataset: the text of ``descr/<name>.rst``.
+
+    Parameters
+    ----------
+    name : str
+        The file's name without ``.rst``, e.g. ``"mnist"``.
+
+    Returns
+    -------
+    descr : str
+        The file's text, the ``DESCR`` of the loader's Bunch.
+
+    Examples
+    --------
+    >>> from skvision.datasets._base import load_descr
+    >>> load_descr("mnist").splitlines()[0]
+    'MNIST handwritten digits'
+    """
+    # One joinpath argument at a time: Python 3.10's Traversable takes one.
+    path = resources.files(__package__) / "descr" / f"{name}.rst"
+    return path.read_text(encoding="utf-8")
+
+
+def make_bunch(
+    *,
+    target,
+    target_names,
+    descr,
+    images=None,
+    filenames=None,
+    flatten=True,
+    return_X_y=False,
+    **attributes,
+):
+    """What a loader returns: ``(X, target)``, or a Bunch of the samples.
+
+    Parameters
+    ----------
+    target : ndarray or list of ndarray
+        The label of each sample, or a list of parts (one per file read) that
+        are concatenated in order. Returned as int64.
+    target_names : array-like of str
+        The name of each label.
+    descr : str
+        The dataset's description, the Bunch's ``DESCR``.
+    images : ndarray or list of ndarray, default=None
+        The decoded images, ``(n_samples, height, width[, channels])``, or a
+        list of parts that are concatenated in order. Returned C-contiguous.
+    filenames : ndarray of str, default=None
+        The file of each sample.
+    flatten : bool, default=True
+        Also give the images flattened to one row per sample, as ``data`` (a
+        view of ``images``). :func:`load_image_folder` gives ``images`` only.
+    return_X_y : bool, default=False
+        If True, return ``(X, target)``: ``X`` is ``data`` when the images are
+        flattened, else ``filenames``.
+    **attributes
+        More entries for the Bunch, after ``target_names`` (e.g. ``species``).
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` and ``images`` (when there are images), ``filenames`` (when
+        given), ``target``, ``target_names``, ``attributes``, then ``DESCR``.
+
+    (X, target) : tuple if ``return_X_y`` is True
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skvision.datasets._base import make_bunch
+    >>> parts = [np.zeros((2, 3, 3), np.uint8), np.ones((1, 3, 3), np.uint8)]
+    >>> bunch = make_bunch(
+    ...     images=parts, target=[np.array([0, 1]), np.array([1])],
+    ...     target_names=["zero", "one"], descr="Three tiny images.",
+    ... )
+    >>> list(bunch), bunch.data.shape, bunch.target
+    (['data', 'images', 'target', 'target_names', 'DESCR'], (3, 9), array([0, 1, 1]))
+    """
+    samples = {}
+    if images is not None:
+        images = np.ascontiguousarray(_concatenate(images))
+        if flatten:
+            samples["data"] = images.reshape(len(images), -1)
+        samples["images"] = images
+    if filenames is not None:
+        samples["filenames"] = filenames
+    target = _concatenate(target).astype(np.int64, copy=False)
+    if return_X_y:
+        return samples.get("data", filenames), target
+    return Bunch(
+        **samples,
+        target=target,
+        target_names=target_names,
+        **attributes,
+        DESCR=descr,
+    )
+
+
+def _concatenate(parts):
+    """An array, or a list of arrays concatenated (without a copy if only one)."""
+    if not isinstance(parts, list):
+        return np.asarray(parts)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)

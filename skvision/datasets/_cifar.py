@@ -5,10 +5,9 @@ import io
 import pickle
 
 import numpy as np
-from sklearn.utils import Bunch
 
 from ._archive import iter_tar_members
-from ._base import RemoteFile, check_subset, fetch_files
+from ._base import RemoteFile, check_subset, fetch_files, load_descr, make_bunch
 
 __all__ = ["fetch_cifar10"]
 
@@ -26,21 +25,6 @@ _BATCHES = {
     "test": ("test_batch",),
 }
 _BATCHES["all"] = _BATCHES["train"] + _BATCHES["test"]
-
-CIFAR10_DESCR = """\
-CIFAR-10
---------
-60,000 colour images of 32x32 pixels (50,000 train in five batches, 10,000 test)
-in 10 classes of 6,000 images each: airplane, automobile, bird, cat, deer, dog,
-frog, horse, ship, truck. A labelled subset of the 80 million tiny images.
-
-Source: Alex Krizhevsky, Vinod Nair and Geoffrey Hinton,
-https://www.cs.toronto.edu/~kriz/cifar.html
-License: none stated by the publisher; cite the report below when using it.
-
-Citation: A. Krizhevsky, "Learning Multiple Layers of Features from Tiny Images",
-technical report, University of Toronto, 2009.
-"""
 
 
 def fetch_cifar10(
@@ -135,33 +119,32 @@ def fetch_cifar10(
     target_names = np.array([_text(n) for n in _field(path, meta, "label_names")])
     images, target = [], []
     for batch in _BATCHES[subset]:
-        content = _load_pickle(path, batch, members[f"{_TOP}/{batch}"])
-        rows = np.asarray(_field(path, content, "data"))
-        labels = np.asarray(_field(path, content, "labels"), dtype=np.int64)
-        if rows.dtype != np.uint8 or rows.ndim != 2 or rows.shape[1] != 3072:
-            raise ValueError(
-                f"{path}: {batch} data is {rows.dtype} {rows.shape}, expected "
-                "uint8 of shape (n, 3072)."
-            )
-        if labels.shape != (len(rows),) or not np.all(
-            (labels >= 0) & (labels < len(target_names))
-        ):
-            raise ValueError(f"{path}: {batch} labels do not match its images.")
-        # Rows are 1024 red, 1024 green, 1024 blue values: (n, C, H, W) -> NHWC.
-        images.append(rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
-        target.append(labels)
-    images = np.ascontiguousarray(np.concatenate(images))
-    target = np.concatenate(target)
-    data = images.reshape(len(images), -1)
-    if return_X_y:
-        return data, target
-    return Bunch(
-        data=data,
+        x, y = _read_batch(path, batch, members[f"{_TOP}/{batch}"], len(target_names))
+        images.append(x)
+        target.append(y)
+    return make_bunch(
         images=images,
         target=target,
         target_names=target_names,
-        DESCR=CIFAR10_DESCR,
+        descr=load_descr("cifar10"),
+        return_X_y=return_X_y,
     )
+
+
+def _read_batch(path, batch, raw, n_classes):
+    """The images (NHWC) and labels of one batch, ``raw`` its pickle's bytes."""
+    content = _load_pickle(path, batch, raw)
+    rows = np.asarray(_field(path, content, "data"))
+    labels = np.asarray(_field(path, content, "labels"), dtype=np.int64)
+    if rows.dtype != np.uint8 or rows.ndim != 2 or rows.shape[1] != 3072:
+        raise ValueError(
+            f"{path}: {batch} data is {rows.dtype} {rows.shape}, expected "
+            "uint8 of shape (n, 3072)."
+        )
+    if labels.shape != (len(rows),) or not np.all((labels >= 0) & (labels < n_classes)):
+        raise ValueError(f"{path}: {batch} labels do not match its images.")
+    # Rows are 1024 red, 1024 green, 1024 blue values: (n, C, H, W) -> NHWC.
+    return rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), labels
 
 
 # What the official pickles (written by Python 2 with NumPy) reference, plus

@@ -4,8 +4,9 @@ import os
 import warnings
 
 import numpy as np
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import check_random_state
 
+from ._base import make_bunch
 from ._image_files import (
     IMAGE_EXTENSIONS,
     check_extensions,
@@ -165,7 +166,7 @@ def load_image_folder(
     if shuffle:
         order = check_random_state(random_state).permutation(len(filenames))
         filenames, target = filenames[order], target[order]
-    data = Bunch(filenames=filenames, target=target, target_names=class_names)
+    images = None
     if load_images:
         images, errors = read_images(
             filenames,
@@ -175,9 +176,15 @@ def load_image_folder(
             stop_on_error=on_error == "raise",
         )
         kept = _handle_errors(folder, filenames, errors, on_error)
-        data.update(filenames=filenames[kept], target=target[kept], images=images[kept])
-    data.DESCR = _describe(folder, data, image_size, color_mode, load_images)
-    return data
+        images, filenames, target = images[kept], filenames[kept], target[kept]
+    return make_bunch(
+        images=images,
+        flatten=False,
+        filenames=filenames,
+        target=target,
+        target_names=class_names,
+        descr=_describe(folder, filenames, class_names, images, color_mode),
+    )
 
 
 def _check_folder(path):
@@ -270,12 +277,14 @@ def _handle_errors(folder, filenames, errors, on_error):
     return kept
 
 
-def _describe(folder, data, image_size, color_mode, load_images):
-    images = "not decoded (load_images=False)"
-    if load_images:
-        images = f"{image_size[0]}x{image_size[1]} pixels, {color_mode}, uint8"
+def _describe(folder, filenames, class_names, images, color_mode):
+    """The DESCR of the folder's Bunch; ``images`` is None if not decoded."""
+    decoded = "not decoded (load_images=False)"
+    if images is not None:
+        height, width = images.shape[1:3]
+        decoded = f"{height}x{width} pixels, {color_mode}, uint8"
     return (
-        f"Image folder {folder}\n{len(data.filenames)} images in "
-        f"{len(data.target_names)} classes (one sub-folder per class).\n"
-        f"Images: {images}.\n"
+        f"Image folder {folder}\n{len(filenames)} images in "
+        f"{len(class_names)} classes (one sub-folder per class).\n"
+        f"Images: {decoded}.\n"
     )

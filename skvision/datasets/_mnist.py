@@ -4,9 +4,8 @@ import gzip
 import zlib
 
 import numpy as np
-from sklearn.utils import Bunch
 
-from ._base import RemoteFile, check_subset, fetch_files
+from ._base import RemoteFile, check_subset, fetch_files, load_descr, make_bunch
 
 __all__ = ["fetch_fashion_mnist", "fetch_mnist"]
 
@@ -119,36 +118,6 @@ FASHION_CLASSES = (
     "Ankle boot",
 )
 
-MNIST_DESCR = """\
-MNIST handwritten digits
-------------------------
-70,000 grayscale images of 28x28 pixels (60,000 train, 10,000 test), 10 classes
-(the digits 0-9); pixel values 0 (background) to 255 (ink).
-
-Source: Yann LeCun, Corinna Cortes and Christopher J. C. Burges,
-http://yann.lecun.com/exdb/mnist/ (files from its mirrors
-https://ossci-datasets.s3.amazonaws.com/mnist/ and
-https://storage.googleapis.com/cvdf-datasets/mnist/).
-License: Creative Commons Attribution-Share Alike 3.0.
-
-Citation: Y. LeCun, L. Bottou, Y. Bengio and P. Haffner, "Gradient-based learning
-applied to document recognition", Proceedings of the IEEE 86(11):2278-2324, 1998.
-"""
-
-FASHION_DESCR = """\
-Fashion-MNIST
--------------
-70,000 grayscale images of 28x28 pixels (60,000 train, 10,000 test) of Zalando
-articles in 10 classes: T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal,
-Shirt, Sneaker, Bag, Ankle boot. A drop-in replacement for MNIST.
-
-Source: Zalando Research, https://github.com/zalandoresearch/fashion-mnist
-License: MIT.
-
-Citation: H. Xiao, K. Rasul and R. Vollgraf, "Fashion-MNIST: a Novel Image
-Dataset for Benchmarking Machine Learning Algorithms", arXiv:1708.07747, 2017.
-"""
-
 
 def fetch_mnist(
     *,
@@ -226,7 +195,7 @@ def fetch_mnist(
         "mnist",
         MNIST_FILES,
         target_names,
-        MNIST_DESCR,
+        "mnist",
         subset=subset,
         data_home=data_home,
         download_if_missing=download_if_missing,
@@ -311,7 +280,7 @@ def fetch_fashion_mnist(
         "fashion-mnist",
         FASHION_FILES,
         np.array(FASHION_CLASSES),
-        FASHION_DESCR,
+        "fashion_mnist",
         subset=subset,
         data_home=data_home,
         download_if_missing=download_if_missing,
@@ -324,7 +293,7 @@ def _fetch_idx(
     folder,
     specs,
     target_names,
-    descr,
+    descr_name,
     *,
     subset,
     data_home,
@@ -332,6 +301,7 @@ def _fetch_idx(
     return_X_y,
     verbose,
 ):
+    """The loader behind :func:`fetch_mnist` and :func:`fetch_fashion_mnist`."""
     check_subset(subset, tuple(_SUBSETS))
     names = [
         f"{prefix}-{kind}-idx{ndim}-ubyte.gz"
@@ -347,31 +317,32 @@ def _fetch_idx(
     )
     images, target = [], []
     for images_path, labels_path in zip(paths[::2], paths[1::2], strict=True):
-        x = read_idx(images_path, ndim=3)
-        y = read_idx(labels_path, ndim=1)
-        if x.shape[1:] != (28, 28):
-            raise ValueError(f"{images_path}: images are {x.shape[1:]}, not 28x28.")
-        if len(x) != len(y):
-            raise ValueError(
-                f"{images_path} holds {len(x)} images but {labels_path} holds "
-                f"{len(y)} labels."
-            )
-        if y.size and y.max() >= len(target_names):
-            raise ValueError(f"{labels_path}: label {y.max()} is out of range.")
+        x, y = _read_images_and_labels(images_path, labels_path, len(target_names))
         images.append(x)
         target.append(y)
-    images = images[0] if len(images) == 1 else np.concatenate(images)
-    target = np.concatenate(target).astype(np.int64)
-    data = images.reshape(len(images), -1)
-    if return_X_y:
-        return data, target
-    return Bunch(
-        data=data,
+    return make_bunch(
         images=images,
         target=target,
         target_names=target_names,
-        DESCR=descr,
+        descr=load_descr(descr_name),
+        return_X_y=return_X_y,
     )
+
+
+def _read_images_and_labels(images_path, labels_path, n_classes):
+    """The 28x28 images of one IDX file and their labels from another."""
+    images = read_idx(images_path, ndim=3)
+    labels = read_idx(labels_path, ndim=1)
+    if images.shape[1:] != (28, 28):
+        raise ValueError(f"{images_path}: images are {images.shape[1:]}, not 28x28.")
+    if len(images) != len(labels):
+        raise ValueError(
+            f"{images_path} holds {len(images)} images but {labels_path} holds "
+            f"{len(labels)} labels."
+        )
+    if labels.size and labels.max() >= n_classes:
+        raise ValueError(f"{labels_path}: label {labels.max()} is out of range.")
+    return images, labels
 
 
 def read_idx(path, ndim):

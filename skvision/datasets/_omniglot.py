@@ -6,10 +6,16 @@ import re
 import zipfile
 
 import numpy as np
-from sklearn.utils import Bunch
 
 from ._archive import check_member_name, extract_once, import_pillow
-from ._base import RemoteFile, check_subset, fetch_files, get_data_home
+from ._base import (
+    RemoteFile,
+    check_subset,
+    fetch_files,
+    get_data_home,
+    load_descr,
+    make_bunch,
+)
 
 __all__ = ["fetch_omniglot"]
 
@@ -57,24 +63,6 @@ OMNIGLOT_FILES = {
 }
 
 _CHARACTER = re.compile(r"character(\d+)")
-
-OMNIGLOT_DESCR = """\
-Omniglot
---------
-1,623 handwritten characters from 50 alphabets, each drawn by 20 different
-people, as 105x105 binary images (dark strokes on white). The "background" set
-(30 alphabets, 964 characters, 19,280 images) is for training and the
-"evaluation" set (20 other alphabets, 659 characters, 13,180 images) for
-one-shot tests; "background_small1" (5 alphabets, 136 characters, 2,720 images)
-and "background_small2" are the paper's smaller background subsets.
-
-Source: Brenden Lake, https://github.com/brendenlake/omniglot
-License: MIT.
-
-Citation: B. M. Lake, R. Salakhutdinov and J. B. Tenenbaum, "Human-level concept
-learning through probabilistic program induction", Science 350(6266):1332-1338,
-2015.
-"""
 
 
 def fetch_omniglot(
@@ -202,42 +190,45 @@ def fetch_omniglot(
             verbose=verbose,
         )
     except FileNotFoundError as exc:
-        folder = os.path.join(get_data_home(data_home), "omniglot")
-        present = [
-            repr(name)
-            for name, spec in OMNIGLOT_FILES.items()
-            if os.path.isfile(os.path.join(folder, spec.filename))
-        ]
-        if not present:
+        available = _subsets_available(data_home)
+        if not available:
             raise
-        raise FileNotFoundError(
-            f"{exc}\nSubsets available in {folder}: {', '.join(present)}."
-        ) from exc
-
+        raise FileNotFoundError(f"{exc}\n{available}") from exc
     if return_paths:
         keys, filenames = _extract_zip(path, OMNIGLOT_FILES[subset])
-        X, samples = filenames, {"filenames": filenames}
+        images = None
     else:
         images, keys = _read_zip(path, pil)
         if not as_gray:
             images = np.repeat(images[..., np.newaxis], 3, axis=-1)
-        X = images.reshape(len(images), -1)
-        samples = {"data": X, "images": images}
+        filenames = None
     classes, target = np.unique(
         np.array([f"{a}/{c}" for a, c, _ in keys]), return_inverse=True
     )
-    target = target.astype(np.int64)
-    if return_X_y:
-        return X, target
     character = [int(_CHARACTER.fullmatch(c)[1]) for _, c, _ in keys]
-    return Bunch(
-        **samples,
+    return make_bunch(
+        images=images,
+        filenames=filenames,
         target=target,
         target_names=classes,
         alphabet=np.array([a for a, _, _ in keys]),
         character=np.array(character, dtype=np.int64),
-        DESCR=OMNIGLOT_DESCR,
+        descr=load_descr("omniglot"),
+        return_X_y=return_X_y,
     )
+
+
+def _subsets_available(data_home):
+    """A line naming the subsets whose zips are in the Omniglot folder, or ""."""
+    folder = os.path.join(get_data_home(data_home), "omniglot")
+    present = [
+        repr(name)
+        for name, spec in OMNIGLOT_FILES.items()
+        if os.path.isfile(os.path.join(folder, spec.filename))
+    ]
+    if not present:
+        return ""
+    return f"Subsets available in {folder}: {', '.join(present)}."
 
 
 def _read_zip(path, pil):

@@ -8,10 +8,9 @@ from contextlib import closing
 from functools import partial
 
 import numpy as np
-from sklearn.utils import Bunch
 
 from ._archive import extract_once, import_pillow, iter_tar_members
-from ._base import RemoteFile, check_subset, fetch_files
+from ._base import RemoteFile, check_subset, fetch_files, load_descr, make_bunch
 
 __all__ = ["fetch_oxford_pets"]
 
@@ -45,24 +44,6 @@ PETS_ANNOTATIONS = _spec(
 
 _SUBSETS = {"trainval": ("trainval",), "test": ("test",), "all": ("trainval", "test")}
 _SPECIES = {1: "cat", 2: "dog"}
-
-PETS_DESCR = """\
-Oxford-IIIT Pet
----------------
-7,349 photos of cats and dogs of 37 breeds (12 cat, 25 dog; about 200 each),
-split into "trainval" (3,680) and "test" (3,669) by the annotation lists.
-Images vary in size, pose and lighting; here they are resized on load to one
-size (aspect ratio not kept). Breed names come from the file names
-("american_bulldog" -> "American Bulldog").
-
-Source: Omkar M. Parkhi, Andrea Vedaldi, Andrew Zisserman and C. V. Jawahar,
-https://www.robots.ox.ac.uk/~vgg/data/pets/
-License: Creative Commons Attribution-ShareAlike 4.0; the copyright of the
-images remains with their owners.
-
-Citation: O. M. Parkhi, A. Vedaldi, A. Zisserman and C. V. Jawahar, "Cats and
-Dogs", IEEE Conference on Computer Vision and Pattern Recognition, 2012.
-"""
 
 
 def fetch_oxford_pets(
@@ -195,21 +176,19 @@ def fetch_oxford_pets(
         # Both splits, so that one extracted folder serves every subset.
         folder = _extract_photos(images_path, [name for name, *_ in every_row])
         filenames = np.array([os.path.join(folder, f"{name}.jpg") for name in names])
-        X, samples = filenames, {"filenames": filenames}
+        images = None
     else:
         decode = partial(_decode, pil=pil, size=size)
         images = _read_images(images_path, names, size, decode)
-        X = images.reshape(len(images), -1)
         filenames = np.array([f"{name}.jpg" for name in names])
-        samples = {"data": X, "images": images, "filenames": filenames}
-    if return_X_y:
-        return X, target
-    return Bunch(
-        **samples,
+    return make_bunch(
+        images=images,
+        filenames=filenames,
         target=target,
         target_names=target_names,
         species=np.array([_SPECIES[s] for _, _, s in rows]),
-        DESCR=PETS_DESCR,
+        descr=load_descr("oxford_pets"),
+        return_X_y=return_X_y,
     )
 
 

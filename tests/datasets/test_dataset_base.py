@@ -1,4 +1,5 @@
-"""The shared machinery: data folder, verification, downloads, error messages."""
+"""The shared machinery: data folder, verification, downloads, error messages,
+and what a loader returns."""
 
 import gzip
 import hashlib
@@ -9,10 +10,11 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from skvision.datasets import _base, get_data_home
-from skvision.datasets._base import RemoteFile, fetch_files
+from skvision.datasets._base import RemoteFile, fetch_files, load_descr, make_bunch
 
 CONTENT = b"skvision test file\n" * 1000
 URL = "https://example.org/data/file.bin"
@@ -228,6 +230,74 @@ def test_check_subset():
     _base.check_subset("train", ("train", "test"))
     with pytest.raises(ValueError, match="subset must be one of 'train', 'test'"):
         _base.check_subset("validation", ("train", "test"))
+
+
+# --- what a loader returns ------------------------------------------------------
+
+
+def test_load_descr_reads_every_description():
+    folder = Path(_base.__file__).parent / "descr"
+    names = sorted(path.stem for path in folder.glob("*.rst"))
+    assert names == ["cifar10", "fashion_mnist", "mnist", "omniglot", "oxford_pets"]
+    for name in names:
+        text = load_descr(name)
+        assert text == (folder / f"{name}.rst").read_text(encoding="utf-8")
+        title, underline = text.splitlines()[:2]
+        assert underline == "-" * len(title)
+
+
+def test_make_bunch_concatenates_parts_into_contiguous_images():
+    rng = np.random.default_rng(0)
+    channels_first = rng.integers(0, 256, size=(5, 3, 4, 4), dtype=np.uint8)
+    parts = [
+        channels_first[:2].transpose(0, 2, 3, 1),
+        channels_first[2:].transpose(0, 2, 3, 1),
+    ]
+    labels = [np.array([0, 1], dtype=np.uint8), np.array([1, 1, 0], dtype=np.uint8)]
+    bunch = make_bunch(images=parts, target=labels, target_names=["a", "b"], descr="d")
+    assert list(bunch) == ["data", "images", "target", "target_names", "DESCR"]
+    assert bunch.images.flags.c_contiguous
+    np.testing.assert_array_equal(bunch.images, channels_first.transpose(0, 2, 3, 1))
+    assert np.shares_memory(bunch.data, bunch.images)
+    assert bunch.data.shape == (5, 48)
+    assert bunch.target.dtype == np.int64
+    np.testing.assert_array_equal(bunch.target, [0, 1, 1, 1, 0])
+
+
+def test_make_bunch_X_is_data_or_filenames():
+    images = np.zeros((2, 3, 3), dtype=np.uint8)
+    filenames = np.array(["a.png", "b.png"])
+    target = np.array([0, 1])
+    X, y = make_bunch(
+        images=images, target=target, target_names=["a", "b"], descr="", return_X_y=True
+    )
+    assert X.shape == (2, 9) and y.dtype == np.int64
+    X, _ = make_bunch(
+        filenames=filenames,
+        target=target,
+        target_names=["a", "b"],
+        descr="",
+        return_X_y=True,
+    )
+    assert X is filenames
+    bunch = make_bunch(
+        images=images,
+        flatten=False,
+        filenames=filenames,
+        target=target,
+        target_names=["a", "b"],
+        species=np.array(["cat", "dog"]),
+        descr="text",
+    )
+    assert list(bunch) == [
+        "images",
+        "filenames",
+        "target",
+        "target_names",
+        "species",
+        "DESCR",
+    ]
+    assert bunch.DESCR == "text"
 
 
 # --- downloads over a real connection (loopback) --------------------------------
