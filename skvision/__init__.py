@@ -14,6 +14,8 @@ from ._layer_sizes import LayerSizes  # noqa: E402
 # Estimators load Keras (seconds); `skvision.datasets` and `skvision.metrics`
 # must not pay for that, so the public names resolve on first use (PEP 562).
 _LAZY = {
+    "BackboneClassifier": "skvision.transfer",
+    "BackboneFeatures": "skvision.transfer",
     "ConvAutoencoder": "skvision.autoencoders",
     "ConvNetClassifier": "skvision.classifiers",
     "DenseAutoencoder": "skvision.autoencoders",

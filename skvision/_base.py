@@ -212,7 +212,8 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
 
         ``training`` holds ``model_.fit``'s data arguments: arrays (``x``,
         ``y``, ``sample_weight``), or ``x`` alone, a batched ``tf.data``
-        dataset (:mod:`skvision._batches`).
+        dataset (:mod:`skvision._batches`). Returns whether training ended
+        without diverging.
         """
         callbacks, monitor = self._callbacks(validation is not None, incremental)
         divergence = _training.StopOnDivergence()
@@ -242,8 +243,9 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         self.n_iter_ = self.current_epoch
         if diverged is not None:
             self._report_divergence(diverged)
-        else:
-            self.best_epoch_ = self._best_epoch(first_epoch, monitor, incremental)
+            return False
+        self.best_epoch_ = self._best_epoch(first_epoch, monitor, incremental)
+        return True
 
     def _report_divergence(self, epoch):
         """Warn that training stopped early, or raise when nothing was learnt."""

@@ -150,3 +150,20 @@ class PostgresServer:
                 f"{done.stdout[-2000:]}{done.stderr[-2000:]}"
             )
         return done.stdout
+
+
+def tiny_backbone(image_shape, dtype="float64"):
+    """A backbone of one 1x1 convolution (8 filters), for fast tests.
+
+    A builder for ``BackboneClassifier(backbone=...)``: it takes the images'
+    ``(height, width, channels)`` and reads any size.
+    """
+    from ._keras import keras
+
+    return keras.Sequential(
+        [
+            keras.Input((None, None, image_shape[2]), dtype=dtype),
+            keras.layers.Conv2D(8, 1, activation="relu", dtype=dtype, name="conv"),
+        ],
+        name="tiny",
+    )

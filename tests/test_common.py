@@ -3,11 +3,14 @@
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skvision import (
+    BackboneClassifier,
+    BackboneFeatures,
     ConvAutoencoder,
     ConvNetClassifier,
     DenseAutoencoder,
     DenseNetClassifier,
 )
+from skvision._testing import tiny_backbone
 
 # Small nets and few epochs keep the ~50 checks fast; every check still trains.
 # float64: in float32, weighted and repeated samples give fits that agree to
@@ -72,6 +75,25 @@ ESTIMATORS = [
         learning_rate="constant",
         random_state=0,
         dtype="float64",
+    ),
+    # Transfer learning on a one-convolution backbone built per fit; the
+    # flattened 1x1 convolution keeps each feature's position, and
+    # fine_tune_from=0 trains the backbone too.
+    BackboneClassifier(
+        tiny_backbone,
+        pooling="flatten",
+        dropout=0.0,
+        image_shape=(-1, 1, 1),
+        fine_tune_from=0,
+        fine_tune_learning_rate=0.02,
+        max_iter=10,
+        early_stopping=False,
+        learning_rate="constant",
+        random_state=0,
+        dtype="float64",
+    ),
+    BackboneFeatures(
+        tiny_backbone, pooling="flatten", image_shape=(-1, 1, 1), random_state=0
     ),
 ]
 

@@ -31,6 +31,7 @@ PUBLIC = [
     "skvision.metrics",
     "skvision.model_selection",
     "skvision.plotting",
+    "skvision.transfer",
 ]
 
 

@@ -13,13 +13,7 @@ import math
 from numbers import Integral
 
 from .._keras import keras, layers
-from .dense import (
-    activation_layer,
-    dense_stack,
-    initializer,
-    pixel_input,
-    softmax_head,
-)
+from .dense import activation_layer, classifier_head, initializer, pixel_input
 
 PADDINGS = ("same", "valid")
 POOLINGS = ("flatten", "avg", "max")
@@ -420,19 +414,13 @@ def build_conv_classifier(
         "max": layers.GlobalMaxPooling2D,
     }[pooling]
     x = to_vector(name=f"{pooling}_features", dtype=dtype)(x)
-    head_seed = layer_seed(_HEAD_SEED)
-    if dense_layer_sizes:
-        x = dense_stack(
-            x,
-            dense_layer_sizes,
-            seed=head_seed,
-            dropout=dropout,
-            dtype=dtype,
-            **layer_params,
-        )
-    elif dropout:
-        x = layers.Dropout(dropout, seed=head_seed, name="dropout", dtype=dtype)(x)
-    outputs = softmax_head(
-        x, n_classes, seed=layer_seed(_HEAD_SEED + len(dense_layer_sizes)), dtype=dtype
+    outputs = classifier_head(
+        x,
+        n_classes,
+        dense_layer_sizes=dense_layer_sizes,
+        dropout=dropout,
+        seed=layer_seed(_HEAD_SEED),
+        dtype=dtype,
+        **layer_params,
     )
     return keras.Model(inputs, outputs, name="conv_net")

@@ -79,6 +79,24 @@ def softmax_head(x, n_classes, *, seed=None, dtype=None):
     )(x)
 
 
+def classifier_head(
+    x, n_classes, *, dense_layer_sizes=(), dropout=0.0, seed=None, dtype=None, **params
+):
+    """Hidden dense layers (or, without any, dropout) and the softmax on ``x``.
+
+    ``params`` are :func:`dense_block`'s layer options (``activation``,
+    ``negative_slope``, ``batch_normalization``, ``l2``).
+    """
+    if dense_layer_sizes:
+        x = dense_stack(
+            x, dense_layer_sizes, seed=seed, dropout=dropout, dtype=dtype, **params
+        )
+    elif dropout:
+        x = layers.Dropout(dropout, seed=seed, name="dropout", dtype=dtype)(x)
+    output_seed = None if seed is None else seed + len(dense_layer_sizes)
+    return softmax_head(x, n_classes, seed=output_seed, dtype=dtype)
+
+
 def pixel_input(n_features, *, pixel_scale=1.0, dtype="float32"):
     """The ``"pixels"`` input of flat samples, and the tensor networks read.
 

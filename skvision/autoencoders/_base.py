@@ -126,6 +126,10 @@ class BaseAutoencoder(
         self._decode = FastPredictor(self.decoder_, trained_by=self.model_)
 
     # -- the two halves -----------------------------------------------------------
+    def _feature_network(self):
+        """The sub-model from the inputs to the codes: the encoder."""
+        return self.encoder_
+
     @property
     def encoder_(self):
         """keras.Model: inputs (flat) to codes; shares weights with ``model_``."""

@@ -165,9 +165,13 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         super()._make_predictors()
         # One sub-model for the life of model_: a new one per call would
         # retrace Keras' predict function every time.
-        model = self.model_
-        features = keras.Model(model.input, model.layers[-1].input)
-        self._feature_predictor = _inference.FastPredictor(features, trained_by=model)
+        self._feature_predictor = _inference.FastPredictor(
+            self._feature_network(), trained_by=self.model_
+        )
+
+    def _feature_network(self):
+        """The sub-model from the inputs to the features the softmax reads."""
+        return keras.Model(self.model_.input, self.model_.layers[-1].input)
 
     def _prepare_targets(self, X, y, *, reset, classes=None):
         check_classification_targets(y)

@@ -1,0 +1,115 @@
+"""The ``backbone`` parameter: a name, a model, a builder or a fitted network.
+
+Whatever the user gives becomes a fresh ``keras.Model`` and the
+:class:`~skvision._networks.backbone.BackboneInput` it reads. Models and
+fitted estimators are copied, so training a head on them never changes what
+the user owns.
+"""
+
+import math
+import os
+
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
+
+from .._keras import keras
+from .._networks.backbone import (
+    APPLICATIONS,
+    BackboneInput,
+    application_input,
+    load_application,
+    model_input,
+)
+
+
+def resolve_backbone(backbone, weights, image_shape):
+    """``(keras.Model, BackboneInput)`` for a ``backbone`` parameter.
+
+    Parameters
+    ----------
+    backbone : str, keras.Model, callable or fitted skvision estimator
+        See :class:`skvision.BackboneClassifier`.
+    weights : "imagenet", None, str or os.PathLike
+        Weights of a named application, or a weights file for a model.
+    image_shape : tuple (height, width, channels)
+        The images the backbone will be given.
+    """
+    if isinstance(backbone, str):
+        return _application(backbone, weights, image_shape)
+    estimator = (
+        backbone.estimator if isinstance(backbone, FrozenEstimator) else backbone
+    )
+    if hasattr(estimator, "_feature_network"):
+        return _estimator_backbone(estimator, image_shape)
+    if isinstance(backbone, keras.Model):
+        model = copy_model(backbone)
+    elif callable(backbone):
+        model = backbone(tuple(image_shape))
+        if not isinstance(model, keras.Model):
+            raise TypeError(
+                "A backbone builder must return a keras.Model; "
+                f"{backbone!r} returned {type(model).__name__}."
+            )
+    else:
+        raise TypeError(
+            "backbone must be the name of a keras.applications network, a "
+            "keras.Model, a function image_shape -> keras.Model, or a fitted "
+            f"skvision estimator; got {type(backbone).__name__}."
+        )
+    if weights not in (None, "imagenet"):
+        model.load_weights(_weights_file(weights))
+    return model, model_input(model)
+
+
+def _application(name, weights, image_shape):
+    if name not in APPLICATIONS:
+        raise ValueError(
+            f"backbone={name!r} is not a keras.applications network; choose one of "
+            f"{', '.join(APPLICATIONS)}."
+        )
+    if weights not in (None, "imagenet"):
+        weights = _weights_file(weights)
+    spec = application_input(name, image_shape[:2], weights)
+    return load_application(name, (*spec.size, 3), weights), spec
+
+
+def _weights_file(weights):
+    if not isinstance(weights, str | os.PathLike) or not os.path.isfile(weights):
+        raise ValueError(
+            'weights must be "imagenet", None or the path of a weights file; '
+            f"{weights!r} is not a file."
+        )
+    return os.fspath(weights)
+
+
+def _estimator_backbone(estimator, image_shape):
+    """The feature layers of a fitted skvision network, and what they read."""
+    if not hasattr(estimator, "model_"):
+        raise NotFittedError(
+            f"The backbone {type(estimator).__name__} is not fitted. Pass a fitted "
+            "estimator, wrapped in sklearn.frozen.FrozenEstimator so that clone "
+            "(used by cross_validate and the searches) keeps it fitted."
+        )
+    shape = getattr(estimator, "image_shape_", None) or estimator.input_shape_
+    # Networks fitted on uint8 scale inside, so they read pixels in [0, 255].
+    scale = 1 / estimator.pixel_scale_ if estimator._scales_pixels else 1.0
+    model = copy_model(estimator._feature_network())
+    if len(shape) == 1:  # flat samples: the images must hold as many values
+        if math.prod(image_shape) != shape[0]:
+            raise ValueError(
+                f"The backbone {type(estimator).__name__} was fitted on flat samples "
+                f"of {shape[0]} features; images of shape {tuple(image_shape)} "
+                "do not hold as many."
+            )
+        return model, BackboneInput(scale=scale, flat=True)
+    shape = tuple(shape) if len(shape) == 3 else (*shape, 1)
+    return model, BackboneInput(
+        size=shape[:2], channels=shape[2], scale=scale, flat=True
+    )
+
+
+def copy_model(model):
+    """A copy of ``model`` with its weights, sharing no variables with it."""
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    return copy
