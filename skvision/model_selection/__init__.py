@@ -10,9 +10,9 @@ networks:
   and :class:`DenseHead` make a ``ConvNetClassifier``'s depth and head
   searchable;
 - :class:`HyperbandSearchCV` (:func:`hyperband_search`): ``OptunaSearchCV``
-  pruning over epochs with Optuna's ``HyperbandPruner``, with fixed folds and
-  a refit of as many epochs as were scored (:func:`deterministic_cv`,
-  :func:`epoch_estimator`);
+  pruning over epochs with Optuna's ``HyperbandPruner``
+  (:func:`make_hyperband_pruner`), with fixed folds and a refit of as many
+  epochs as were scored (:func:`deterministic_cv`, :func:`epoch_estimator`);
 - :func:`run_distributed_search` and :func:`load_best_estimator`: several
   processes or machines finish one study of exactly N trials in a database
   or a journal file, replacing the trials of workers that die
@@ -28,12 +28,8 @@ from ._distributed import (
     load_best_estimator,
     run_distributed_search,
 )
-from ._hyperband import (
-    HyperbandSearchCV,
-    deterministic_cv,
-    epoch_estimator,
-    hyperband_search,
-)
+from ._hyperband import HyperbandSearchCV, hyperband_search
+from ._pruning import deterministic_cv, epoch_estimator, make_hyperband_pruner
 from ._results import SearchHistoryDisplay, search_results_frame
 from ._spaces import ConvBlocks, DenseHead, conv_search_space, dense_search_space
 
@@ -49,6 +45,7 @@ __all__ = [
     "epoch_estimator",
     "hyperband_search",
     "load_best_estimator",
+    "make_hyperband_pruner",
     "run_distributed_search",
     "search_results_frame",
 ]

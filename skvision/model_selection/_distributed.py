@@ -1,36 +1,10 @@
 """Several processes or machines run one Optuna study to exactly N trials.
 
-Every worker runs the same script, on one machine or many, against one
-storage: a database URL (a SQLite file on one machine; PostgreSQL or MySQL
-across machines) or an Optuna ``JournalStorage`` on a shared file system::
-
-    net, space = dense_search_space(DenseNetClassifier(batch_size=128))
-    search = HyperbandSearchCV(net, space, max_epochs=27, random_state=0)
-    run_distributed_search(
-        search, X, y, storage="postgresql://user:password@host/optuna",
-        study_name="mnist-dense", n_trials=100,
-        worker_id=int(os.environ["WORKER_ID"]), refit=False)
-    best = load_best_estimator(search, X, y, storage=..., study_name="mnist-dense")
-
-How exactly N trials are run: every worker runs one trial at a time and,
-before each, counts finished (COMPLETE or PRUNED) and RUNNING trials: it
-stops at ``n_trials`` finished, waits while the missing ones run elsewhere,
-and otherwise starts a trial. Two workers may start the last trial at once,
-so a new trial runs only if fewer than ``n_trials`` live (not FAIL) trials
-have smaller numbers; Optuna numbers trials in creation order under a lock,
-so exactly one wins and the other fails its trial unsampled (user attribute
-``"skvision_surplus"``).
-
-How dead workers are noticed: a running trial counts its user attribute
-``"skvision_beats"`` up every ``heartbeat_interval`` seconds. Each worker
-times the counts it sees on its own clock (machines need no common clock);
-a count that has not moved for ``grace_period`` seconds, or that never
-appeared (a worker killed between creating its trial and the first beat),
-is a dead worker's trial, which is marked FAIL and replaced by a new one.
-This works on every storage, Optuna's journal included. A worker that loses
-its database (a server restart) waits up to ``reconnect_timeout`` seconds
-for it, fails the trial it was running and goes on; after that it stops
-with an error, and rerunning it resumes the study.
+Every worker runs the same script against one shared storage (a database URL
+or a ``JournalStorage``). :class:`_ExactStudy` runs trials until the study
+holds ``n_trials`` finished ones, whoever ran them; :class:`_Liveness` tells
+the trials of dead workers by their heartbeats. The user guide's "Running a
+search on a cluster" tells how to use it.
 """
 
 import os
@@ -51,15 +25,16 @@ from optuna.exceptions import (
 from optuna.trial import TrialState
 from optuna_integration import OptunaSearchCV
 from sklearn.base import clone, is_classifier
-from sklearn.utils import check_random_state
 from sqlalchemy.exc import SQLAlchemyError
 
-from ._hyperband import (
-    SURPLUS_ATTR,
-    HyperbandSearchCV,
-    describe_first_failure,
+from ._failures import SURPLUS_ATTR, describe_first_failure
+from ._hyperband import HyperbandSearchCV
+from ._pruning import (
     deterministic_cv,
+    draw_search_seed,
     epoch_estimator,
+    make_hyperband_pruner,
+    pruner_settings,
 )
 from ._storage import (
     check_shareable_storage,
@@ -162,7 +137,14 @@ class _Beats:
 
 
 class _Liveness:
-    """Tell the running trials of dead workers by beat counts that stopped."""
+    """Tell the running trials of dead workers by beat counts that stopped.
+
+    Each worker times the counts it sees on its own clock, so machines need
+    no common clock. A count that has not moved for ``grace_period`` seconds,
+    or that never appeared (a worker killed between creating its trial and
+    its first beat), is a dead worker's trial. Only user attributes are
+    read, so this works on every storage, Optuna's journal included.
+    """
 
     def __init__(self, grace_period):
         self.grace_period = grace_period
@@ -187,7 +169,16 @@ class _ExactStudy(optuna.Study):
     """A study whose ``optimize`` runs trials until exactly ``n_trials`` finished.
 
     ``OptunaSearchCV.fit`` calls ``study.optimize(objective, n_trials=...)``;
-    this study ignores that per-worker count and follows the shared one.
+    this study ignores that per-worker count and follows the shared one. A
+    worker runs one trial at a time and, before each, counts finished
+    (COMPLETE or PRUNED) and RUNNING trials: it stops at ``n_trials``
+    finished, waits while the missing ones run elsewhere, and otherwise
+    starts a trial. Two workers may start the last trial at once, so a new
+    trial runs only if it claims a place (:func:`_claims_place`); the loser
+    fails its trial unsampled, with the user attribute ``SURPLUS_ATTR``.
+    A worker that loses its database waits ``reconnect_timeout`` seconds for
+    it, fails the trial it was running and goes on, or raises
+    :class:`LostStorageError`.
     """
 
     def __init__(
@@ -407,9 +398,20 @@ def _worker_seed(random_state, worker_id):
     """Different sampler seeds per worker, or every worker samples alike."""
     if random_state is None:
         return None
-    base = int(check_random_state(random_state).randint(np.iinfo("int32").max))
+    base = draw_search_seed(random_state)
     worker = os.getpid() if worker_id is None else int(worker_id)
     return int(np.random.SeedSequence([base, worker]).generate_state(1)[0])
+
+
+def _sampler_and_pruner(search, seed):
+    """The worker's sampler and pruner: those of ``search.study``, or new ones."""
+    if search.study is not None:
+        return search.study.sampler, search.study.pruner
+    if isinstance(search, HyperbandSearchCV):
+        pruner = make_hyperband_pruner(**pruner_settings(search))
+    else:
+        pruner = optuna.pruners.MedianPruner()  # create_study's default
+    return optuna.samplers.TPESampler(seed=seed), pruner
 
 
 def run_distributed_search(
@@ -548,15 +550,7 @@ def run_distributed_search(
     grace_period = _check_liveness(heartbeat_interval, grace_period, reconnect_timeout)
     storage = _shared_storage(storage)
     seed = _worker_seed(search.random_state, worker_id)
-    if search.study is not None:
-        sampler, pruner = search.study.sampler, search.study.pruner
-    else:
-        sampler = optuna.samplers.TPESampler(seed=seed)
-        pruner = (
-            search._make_pruner()
-            if isinstance(search, HyperbandSearchCV)
-            else optuna.pruners.MedianPruner()  # create_study's default
-        )
+    sampler, pruner = _sampler_and_pruner(search, seed)
     optuna.create_study(
         storage=storage,
         study_name=study_name,

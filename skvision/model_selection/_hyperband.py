@@ -14,10 +14,20 @@ enforces them:
 - per-sample fit parameters are not sliced per fold on that path, so
   ``sample_weight`` is refused (``class_weight`` does the same job);
 - the refit of the best trial trains as many epochs as the search scored.
+
+Design: ``HyperbandSearchCV`` is a real subclass of ``OptunaSearchCV``, not a
+wrapper of one. Users and :func:`run_distributed_search` take it for one
+(``isinstance``, ``best_params_``, ``trials_``, ``predict``, ``score``), and
+its fitted state is exactly what ``OptunaSearchCV.fit`` sets on ``self``:
+nothing is copied from an inner search. It departs from its parent in two
+marked places only: ``__init__`` stores its own arguments, in epochs
+(scikit-learn's convention; the parent's validates and warns), with
+``enable_pruning`` and ``max_iter`` as read-only properties; and ``fit``
+shows ``OptunaSearchCV.fit`` the estimator, folds, study and seed that
+Hyperband derives from the user's, for the duration of the call.
 """
 
 import copy
-import sys
 import time
 import warnings
 from contextlib import contextmanager
@@ -27,154 +37,20 @@ import numpy as np
 import optuna
 from optuna_integration import OptunaSearchCV
 from sklearn.base import clone, is_classifier
-from sklearn.model_selection import KFold, StratifiedKFold, check_cv
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import _check_method_params
 
-from ._storage import check_study
-
-# What OptunaSearchCV.fit sets (refit aside); copied from the inner search.
-_FITTED = (
-    "study_",
-    "n_splits_",
-    "sample_indices_",
-    "scorer_",
+from ._failures import check_a_trial_completed, describe_first_failure
+from ._pruning import (
+    PRUNER_CONSTRAINTS,
+    check_fit_params,
+    deterministic_cv,
+    draw_search_seed,
+    epoch_estimator,
+    make_hyperband_pruner,
+    pruner_settings,
 )
-
-# User attribute of the trials a distributed worker fails unrun (they lost the
-# race for the last place); they are not failures of the objective.
-SURPLUS_ATTR = "skvision_surplus"
-
-
-def deterministic_cv(cv, y=None, *, classifier=False, seed=None):
-    """A splitter that gives the same folds at every call of ``split``.
-
-    Parameters
-    ----------
-    cv : int, cross-validation generator or iterable
-        An int gives a shuffled, seeded ``StratifiedKFold`` (classifiers with
-        binary or multiclass ``y``) or ``KFold``. A splitter that shuffles
-        must have an int ``random_state``.
-    y : array-like, default=None
-        Targets, to choose stratification.
-    classifier : bool, default=False
-        Whether the estimator is a classifier.
-    seed : int or None, default=None
-        ``random_state`` of the splitter made for an int ``cv``; None keeps
-        the samples in order (no shuffle).
-
-    Returns
-    -------
-    cv : cross-validation generator
-
-    Raises
-    ------
-    ValueError
-        If ``cv`` shuffles without an int ``random_state``.
-
-    Examples
-    --------
-    >>> from sklearn.model_selection import KFold
-    >>> from skvision.model_selection import deterministic_cv
-    >>> deterministic_cv(3, [0, 1, 0, 1, 0, 1], classifier=True, seed=0)
-    StratifiedKFold(n_splits=3, random_state=0, shuffle=True)
-    >>> deterministic_cv(KFold(3, shuffle=True))
-    Traceback (most recent call last):
-    ...
-    ValueError: KFold(n_splits=3, random_state=None, shuffle=True) shuffles with...
-    """
-    if isinstance(cv, Integral) and not isinstance(cv, bool):
-        stratify = (
-            classifier
-            and y is not None
-            and type_of_target(y) in ("binary", "multiclass")
-        )
-        splitter = StratifiedKFold if stratify else KFold
-        if seed is None:
-            return splitter(cv)
-        return splitter(cv, shuffle=True, random_state=int(seed))
-    cv = check_cv(cv, y, classifier=classifier)
-    shuffles = hasattr(cv, "random_state") and getattr(cv, "shuffle", True)
-    if shuffles and not isinstance(cv.random_state, Integral):
-        raise ValueError(
-            f"{cv!r} shuffles with random_state={cv.random_state!r}, so each call of "
-            "split() gives other folds, and a pruned search calls it at every "
-            "epoch. Give it an int random_state (or pass cv as an int)."
-        )
-    return cv
-
-
-def epoch_estimator(estimator, max_epochs):
-    """A clone of ``estimator`` whose ``fit`` trains exactly ``max_epochs`` epochs.
-
-    ``max_iter`` is set to ``max_epochs`` and ``early_stopping`` to False. For
-    skvision networks, ``learning_rate="adaptive"`` becomes ``"constant"``:
-    its reduce-on-plateau callback starts afresh at each ``partial_fit`` (one
-    epoch), so it never acts during a pruned search but would during the
-    refit. Epoch-indexed schedules (a dict or a callable) behave the same in
-    both and are kept.
-
-    Parameters
-    ----------
-    estimator : estimator
-        Estimator with ``partial_fit``.
-    max_epochs : int
-        Epochs of the refit.
-
-    Returns
-    -------
-    estimator : estimator
-        A new, unfitted estimator.
-
-    Examples
-    --------
-    >>> from skvision import DenseNetClassifier
-    >>> from skvision.model_selection import epoch_estimator
-    >>> net = epoch_estimator(DenseNetClassifier(), 9)
-    >>> net.max_iter, net.early_stopping, net.learning_rate
-    (9, False, 'constant')
-    """
-    estimator = clone(estimator)
-    params = estimator.get_params(deep=False)
-    updates = {}
-    if "max_iter" in params:
-        updates["max_iter"] = max_epochs
-    if "early_stopping" in params:
-        updates["early_stopping"] = False
-    if _is_network(estimator) and params.get("learning_rate") == "adaptive":
-        updates["learning_rate"] = "constant"
-    return estimator.set_params(**updates)
-
-
-def _is_network(estimator):
-    # A skvision network has loaded skvision._base; checking sys.modules keeps
-    # this module from importing Keras for other estimators.
-    base = sys.modules.get("skvision._base")
-    return base is not None and isinstance(estimator, base.KerasEstimator)
-
-
-def check_fit_params(fit_params, n_samples):
-    """Refuse per-sample fit parameters, which pruned folds would not slice."""
-    if "sample_weight" in fit_params:
-        raise ValueError(
-            "A pruned search cannot use sample_weight: OptunaSearchCV gives each "
-            "fold's partial_fit the weights of all samples, not of the fold's. "
-            "Weight the classes with the estimator's class_weight instead, e.g. "
-            "class_weight='balanced'."
-        )
-    per_sample = [
-        name
-        for name, value in fit_params.items()
-        if getattr(value, "shape", (None,))[:1] == (n_samples,)
-        or (isinstance(value, list | tuple) and len(value) == n_samples)
-    ]
-    if per_sample:
-        raise ValueError(
-            f"A pruned search cannot use the per-sample fit parameters {per_sample}: "
-            "OptunaSearchCV passes them unsliced to each fold's partial_fit."
-        )
+from ._storage import check_study
 
 
 class HyperbandSearchCV(OptunaSearchCV):
@@ -195,6 +71,8 @@ class HyperbandSearchCV(OptunaSearchCV):
     for exactly ``max_epochs`` epochs (``best_estimator_.n_iter_ ==
     max_epochs``) with :func:`epoch_estimator`'s settings.
 
+    :func:`hyperband_search` builds the same search as a function.
+
     Parameters
     ----------
     estimator : estimator with ``partial_fit``
@@ -211,7 +89,8 @@ class HyperbandSearchCV(OptunaSearchCV):
         Folds; see :func:`deterministic_cv`.
     reduction_factor : int, default=3
         Hyperband's ``eta``: a rung promotes the best ``1/reduction_factor``
-        of its trials.
+        of its trials. This and the next three parameters make the pruner,
+        with :func:`make_hyperband_pruner`.
     min_epochs : int, default=1
         Hyperband's smallest resource, in epochs.
     n_brackets : int or None, default=None
@@ -246,7 +125,9 @@ class HyperbandSearchCV(OptunaSearchCV):
         pass ``optuna.create_study(storage=url, direction="maximize")``, not
         the URL, or use :func:`run_distributed_search`.
     random_state : int, RandomState instance or None, default=None
-        Seeds the folds, the sampler and the subsample.
+        Seeds the folds, the sampler and the subsample, through one seed
+        drawn as skvision's estimators draw theirs (a ``RandomState``
+        instance is not advanced).
     verbose : int, default=0
         Verbosity of the search.
     callbacks : list of callable or None, default=None
@@ -292,6 +173,7 @@ class HyperbandSearchCV(OptunaSearchCV):
     See Also
     --------
     hyperband_search : The same, as a function.
+    make_hyperband_pruner : Its pruner.
     dense_search_space : The dense study's space.
     run_distributed_search : Several processes sharing one study.
 
@@ -309,17 +191,12 @@ class HyperbandSearchCV(OptunaSearchCV):
     Hyperband splits the trials into ``floor(log(max_epochs / min_epochs,
     reduction_factor)) + 1`` brackets of increasing patience; the most
     patient never prunes. Optuna's Hyperband is asynchronous: the first
-    trials to reach a rung have few rivals and are promoted. So with tens of
-    trials the patient brackets train many of them to the end. Searching
-    30 trials of 27 epochs on 20,000 MNIST images
-    (``benchmarks/bench_search.py``), ``n_brackets=1`` (ASHA) trained 29 %
-    of the unpruned search's epochs, with a best score 0.28 point under its
-    best; on 6,000 images all four brackets trained 44 %.
-    ``bootstrap_count=1`` prunes the first trial to reach each rung instead
-    of promoting it: ASHA then trained 23 %, 0.04 point under; but on 6,000
-    images with another seed it pruned all 30 trials. A search whose every
-    trial was pruned raises a ``ValueError``: there is no best trial to
-    refit. So does one whose trials failed (a fold whose ``partial_fit``
+    trials to reach a rung have few rivals and are promoted, so with tens of
+    trials the patient brackets train many of them to the end. Fewer
+    ``n_brackets`` and a ``bootstrap_count`` prune more; the user guide
+    ("Hyperparameter search with pruning") has measurements. A search whose
+    every trial was pruned raises a ``ValueError``: there is no best trial
+    to refit. So does one whose trials failed (a fold whose ``partial_fit``
     raises scores ``error_score``, and a trial of nan scores fails); as
     Optuna does not keep the error, the message quotes the one that one
     epoch of the first failed trial's parameters raises on its first fold.
@@ -345,19 +222,16 @@ class HyperbandSearchCV(OptunaSearchCV):
     """
 
     _parameter_constraints = {
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "reduction_factor": [Interval(Integral, 2, None, closed="left")],
-        "min_epochs": [Interval(Integral, 1, None, closed="left")],
-        "n_brackets": [Interval(Integral, 1, None, closed="left"), None],
-        "bootstrap_count": [Interval(Integral, 0, None, closed="left")],
+        **PRUNER_CONSTRAINTS,
         "n_trials": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Integral],
         "refit": ["boolean"],
         "random_state": ["random_state"],
     }
 
-    # OptunaSearchCV.__init__ validates and warns; like any scikit-learn
-    # estimator this one only stores its arguments (validated in fit).
+    # Not OptunaSearchCV.__init__, which validates, warns and takes
+    # enable_pruning and max_iter: like any scikit-learn estimator this one only
+    # stores its own arguments (validated in fit).
     def __init__(
         self,
         estimator,
@@ -416,42 +290,15 @@ class HyperbandSearchCV(OptunaSearchCV):
         tags.input_tags = copy.deepcopy(inner.input_tags)
         return tags
 
-    def _make_pruner(self):
-        """The ``HyperbandPruner`` of this search."""
-        if self.min_epochs > self.max_epochs:
-            raise ValueError(
-                f"min_epochs={self.min_epochs} is larger than "
-                f"max_epochs={self.max_epochs}."
-            )
-        rung = self.min_epochs
-        while rung < self.max_epochs - 1:
-            rung *= self.reduction_factor
-        if rung == self.max_epochs - 1:
-            warnings.warn(
-                f"With min_epochs={self.min_epochs} and reduction_factor="
-                f"{self.reduction_factor}, a Hyperband rung falls on the last of "
-                f"max_epochs={self.max_epochs} epochs (optuna-integration reports "
-                "epoch k as step k - 1), so trials can be pruned after training "
-                "every epoch. Use max_epochs = min_epochs * reduction_factor ** k, "
-                f"e.g. {rung} or {rung * self.reduction_factor}.",
-                UserWarning,
-                stacklevel=3,
-            )
-        # Optuna derives the number of brackets from max_resource alone (the
-        # rungs of each bracket go on to the trial's last step), so capping
-        # max_resource keeps the most aggressive brackets.
-        max_resource = self.max_epochs
-        if self.n_brackets is not None:
-            max_resource = min(
-                max_resource,
-                self.min_epochs * self.reduction_factor ** (self.n_brackets - 1),
-            )
-        return optuna.pruners.HyperbandPruner(
-            min_resource=self.min_epochs,
-            max_resource=max_resource,
-            reduction_factor=self.reduction_factor,
-            bootstrap_count=self.bootstrap_count,
-        )
+    @property
+    def enable_pruning(self):
+        """True: what ``OptunaSearchCV.fit`` reads to prune epoch by epoch."""
+        return True
+
+    @property
+    def max_iter(self):
+        """``max_epochs``: what ``OptunaSearchCV.fit`` reads as a trial's steps."""
+        return self.max_epochs
 
     def fit(self, X, y=None, groups=None, **fit_params):
         """Run the trials, then refit the best one for ``max_epochs`` epochs.
@@ -486,47 +333,19 @@ class HyperbandSearchCV(OptunaSearchCV):
         self._validate_params()
         check_study(self.study)
         check_fit_params(fit_params, len(X))
-        seed = int(check_random_state(self.random_state).randint(np.iinfo("int32").max))
-        study = self.study
-        if study is None:
-            # Hyperband puts trials in brackets by a hash of study name and
-            # trial number; a fixed name makes a seeded search repeatable.
-            study = optuna.create_study(
-                study_name=f"skvision-hyperband-{seed}",
-                direction="maximize",
-                sampler=optuna.samplers.TPESampler(seed=seed),
-                pruner=self._make_pruner(),
-            )
-        with _quiet_optuna_integration():
-            search = OptunaSearchCV(
-                epoch_estimator(self.estimator, self.max_epochs),
-                self.param_distributions,
-                cv=deterministic_cv(
-                    self.cv, y, classifier=is_classifier(self.estimator), seed=seed
-                ),
-                enable_pruning=True,
-                error_score=self.error_score,
-                max_iter=self.max_epochs,
-                n_jobs=self.n_jobs,
-                n_trials=self.n_trials,
-                random_state=seed,
-                # OptunaSearchCV refits the estimator's defaults, logging an
-                # error, when every trial was pruned; so refit here, or raise.
-                refit=False,
-                return_train_score=self.return_train_score,
-                scoring=self.scoring,
-                study=study,
-                subsample=self.subsample,
-                timeout=self.timeout,
-                verbose=self.verbose,
-                callbacks=self.callbacks,
-                catch=self.catch,
-            )
-            search.fit(X, y, groups=groups, **fit_params)
-        for name in _FITTED:
-            if hasattr(search, name):
-                setattr(self, name, getattr(search, name))
-        _check_a_trial_completed(
+        seed = draw_search_seed(self.random_state)
+        study = self._new_study(seed) if self.study is None else self.study
+        estimator = epoch_estimator(self.estimator, self.max_epochs)
+        cv = deterministic_cv(
+            self.cv, y, classifier=is_classifier(self.estimator), seed=seed
+        )
+        # OptunaSearchCV refits the estimator's defaults, logging an error,
+        # when every trial was pruned; so it does not refit, and this refits
+        # or raises below.
+        settings = dict(estimator=estimator, cv=cv, study=study, random_state=seed)
+        with _quiet_optuna_integration(), self._shown(**settings, refit=False):
+            super().fit(X, y, groups=groups, **fit_params)
+        check_a_trial_completed(
             study.trials,
             self.max_epochs,
             lambda failed: describe_first_failure(
@@ -535,144 +354,39 @@ class HyperbandSearchCV(OptunaSearchCV):
         )
         if self.refit:
             start = time.perf_counter()
-            self.best_estimator_ = clone(search.estimator).set_params(
-                **study.best_params
-            )
+            self.best_estimator_ = clone(estimator).set_params(**study.best_params)
             self.best_estimator_.fit(X, y, **fit_params)
             self.refit_time_ = time.perf_counter() - start
         return self
 
-
-def is_failure(trial):
-    """Whether a trial failed: FAIL, or pruned with every reported score nan.
-
-    With a numeric ``error_score`` a fold whose ``partial_fit`` raises scores
-    nan; when every fold does, the pruner may prune the trial on its nan
-    scores before Optuna fails it for its nan value.
-    """
-    state = trial.state
-    if state == optuna.trial.TrialState.FAIL:
-        return not trial.user_attrs.get(SURPLUS_ATTR, False)
-    values = list(trial.intermediate_values.values())
-    return (
-        state == optuna.trial.TrialState.PRUNED
-        and bool(values)
-        and bool(np.all(np.isnan(values)))
-    )
-
-
-def _counted(n, singular, plural):
-    return f"{n} {singular if n == 1 else plural}"
-
-
-def _check_a_trial_completed(trials, max_epochs, describe_failure):
-    """Raise when no trial completed: there is no best trial.
-
-    The message says why: pruning (advice to prune less), or failures (the
-    error of the first, from ``describe_failure(failed_trials)``).
-    """
-    states = [trial.state for trial in trials]
-    if optuna.trial.TrialState.COMPLETE in states:
-        return
-    failed = [trial for trial in trials if is_failure(trial)]
-    n_pruned = states.count(optuna.trial.TrialState.PRUNED) - sum(
-        trial.state == optuna.trial.TrialState.PRUNED for trial in failed
-    )
-    n_other = len(trials) - n_pruned - len(failed)
-    counts = [
-        _counted(n, singular, plural)
-        for n, singular, plural in (
-            (n_pruned, "was pruned", "were pruned"),
-            (len(failed), "failed", "failed"),
-            (n_other, "did not finish", "did not finish"),
+    def _new_study(self, seed):
+        """An in-memory study with a seeded TPE sampler and this search's pruner."""
+        pruner = make_hyperband_pruner(**pruner_settings(self))
+        # Hyperband puts trials in brackets by a hash of study name and trial
+        # number; a fixed name makes a seeded search repeatable.
+        return optuna.create_study(
+            study_name=f"skvision-hyperband-{seed}",
+            direction="maximize",
+            sampler=optuna.samplers.TPESampler(seed=seed),
+            pruner=pruner,
         )
-        if n
-    ]
-    summary = " and ".join(counts) or "none ran"
-    head = f"No trial trained all max_epochs={max_epochs} epochs"
-    if not n_pruned:
-        head = "No trial completed"
-    message = f"{head}: of {len(trials)} trials, {summary}, so there is no best trial."
-    if failed:
-        message += " " + describe_failure(failed)
-    if n_pruned:
-        message += (
-            " Run more trials, or prune less (a smaller bootstrap_count, more "
-            "n_brackets)."
-        )
-    elif not failed:
-        message += " Run more trials, or give them more time (timeout)."
-    raise ValueError(message)
 
+    @contextmanager
+    def _shown(self, **settings):
+        """Show ``OptunaSearchCV.fit`` these values of its parameters.
 
-def describe_first_failure(failed, search, X, y=None, *, groups=None, fit_params=None):
-    """A sentence on the first failed trial: its parameters and its error.
-
-    Optuna does not store why a trial failed, and ``OptunaSearchCV`` turns a
-    fold's error into an ``error_score``. So the first trial's parameters are
-    trained again the way its first fold was, for one epoch (one
-    ``partial_fit`` for a pruned search, else ``fit`` with ``max_iter=1``),
-    and the error it raises is quoted.
-
-    Parameters
-    ----------
-    failed : list of optuna.trial.FrozenTrial
-        The failed trials, first first.
-    search : OptunaSearchCV or HyperbandSearchCV
-        The search that ran them (its estimator, folds and pruning).
-    X : array-like of shape (n_samples, ...)
-        The samples searched on.
-    y : array-like of shape (n_samples,), default=None
-        Targets.
-    groups : array-like of shape (n_samples,), default=None
-        Group labels for the splitter.
-    fit_params : dict or None, default=None
-        Fit parameters given to the search.
-
-    Returns
-    -------
-    sentence : str
-    """
-    trial = failed[0]
-    head = f"The first, trial {trial.number} with parameters {trial.params},"
-    error = _rerun_first_fold(trial.params, search, X, y, groups, fit_params or {})
-    if error is None:
-        return (
-            f"{head} failed, but one epoch of these parameters on its first fold "
-            "trained without error, so its error came later (e.g. a nan score) or "
-            "from outside (a dead worker). Optuna's log names it; "
-            "error_score='raise' raises it."
-        )
-    reason = str(error).strip() or "(no message)"
-    if not reason.endswith((".", "!", "?")):
-        reason += "."
-    return (
-        f"{head} failed with {type(error).__name__}: {reason} Fix the estimator or "
-        "the search space (error_score='raise' raises such errors at once)."
-    )
-
-
-def _rerun_first_fold(params, search, X, y, groups, fit_params):
-    """The exception of one epoch of ``params`` on the first fold, or None."""
-    classifier = is_classifier(search.estimator)
-    try:
-        cv = check_cv(search.cv, y, classifier=classifier)
-        train, _ = next(iter(cv.split(X, y, groups)))
-        estimator = epoch_estimator(search.estimator, 1).set_params(**params)
-        X_train = _safe_indexing(X, train)
-        y_train = None if y is None else _safe_indexing(y, train)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if isinstance(search, HyperbandSearchCV) or search.enable_pruning:
-                if classifier and y is not None:
-                    fit_params = {"classes": np.unique(y), **fit_params}
-                estimator.partial_fit(X_train, y_train, **fit_params)
-            else:
-                fit_params = _check_method_params(X, fit_params, train)
-                estimator.fit(X_train, y_train, **fit_params)
-    except Exception as error:
-        return error
-    return None
+        ``OptunaSearchCV.fit`` has no hooks: it reads its settings from
+        ``self``. These are the ones Hyperband derives from the user's; the
+        user's are put back when the block ends or raises, so ``get_params()``
+        is the same after ``fit`` (only a callback reading the search during
+        ``fit`` would see the derived ones).
+        """
+        saved = {name: getattr(self, name) for name in settings}
+        vars(self).update(settings)
+        try:
+            yield
+        finally:
+            vars(self).update(saved)
 
 
 @contextmanager
@@ -691,37 +405,12 @@ def _quiet_optuna_integration():
         yield
 
 
-def hyperband_search(
-    estimator,
-    param_distributions,
-    *,
-    max_epochs,
-    n_trials=30,
-    cv=3,
-    reduction_factor=3,
-    random_state=None,
-    **kwargs,
-):
-    """A :class:`HyperbandSearchCV`: Hyperband over epochs with ``partial_fit``.
+def hyperband_search(estimator, param_distributions, *, max_epochs, **kwargs):
+    """Make a :class:`HyperbandSearchCV`, whose docstring has the parameters.
 
-    Parameters
-    ----------
-    estimator : estimator with ``partial_fit``
-        Usually a skvision network.
-    param_distributions : dict
-        ``{name: optuna distribution}``.
-    max_epochs : int
-        Epochs of an unpruned trial and of the refit.
-    n_trials : int, default=30
-        Number of trials.
-    cv : int, cross-validation generator or iterable, default=3
-        Folds; see :func:`deterministic_cv`.
-    reduction_factor : int, default=3
-        Hyperband's ``eta``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the folds and the sampler.
-    **kwargs
-        Other parameters of :class:`HyperbandSearchCV`.
+    ``hyperband_search(estimator, space, max_epochs=k, **kwargs)`` is
+    ``HyperbandSearchCV(estimator, space, max_epochs=k, **kwargs)``, except
+    that ``max_epochs`` has no default here.
 
     Returns
     -------
@@ -733,18 +422,10 @@ def hyperband_search(
     >>> from skvision import DenseNetClassifier
     >>> from skvision.model_selection import dense_search_space, hyperband_search
     >>> net, space = dense_search_space(DenseNetClassifier(batch_size=64))
-    >>> search = hyperband_search(net, space, max_epochs=27, n_trials=30,
-    ...                           random_state=0)
+    >>> search = hyperband_search(net, space, max_epochs=27, random_state=0)
     >>> search.max_epochs, search.reduction_factor
     (27, 3)
     """
     return HyperbandSearchCV(
-        estimator,
-        param_distributions,
-        max_epochs=max_epochs,
-        n_trials=n_trials,
-        cv=cv,
-        reduction_factor=reduction_factor,
-        random_state=random_state,
-        **kwargs,
+        estimator, param_distributions, max_epochs=max_epochs, **kwargs
     )

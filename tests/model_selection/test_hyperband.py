@@ -6,6 +6,7 @@ import pytest
 from optuna.trial import TrialState
 from optuna_integration import OptunaSearchCV
 from sklearn.base import clone, is_classifier
+from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import (
     GroupKFold,
     KFold,
@@ -21,8 +22,9 @@ from skvision.model_selection import (
     deterministic_cv,
     epoch_estimator,
     hyperband_search,
+    make_hyperband_pruner,
 )
-from skvision.model_selection._hyperband import _check_a_trial_completed
+from skvision.model_selection._failures import check_a_trial_completed
 
 SPACE = {"learning_rate_init": optuna.distributions.FloatDistribution(1e-3, 1e-1)}
 
@@ -67,6 +69,41 @@ def test_refit_trains_the_epochs_the_search_scored(pruned_search, digits):
     assert pruned_search.score(X_test, y_test) > 0.3
     check_is_fitted(pruned_search)
     assert pruned_search.refit_time_ > 0
+
+
+def test_the_search_prunes_with_hyperband_epoch_by_epoch(pruned_search):
+    pruner = pruned_search.study_.pruner
+    assert isinstance(pruner, optuna.pruners.HyperbandPruner)
+    assert pruned_search.enable_pruning and pruned_search.max_iter == 4
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_fit_keeps_the_parameters_and_the_callers_random_state(digits):
+    X, y, _, _ = digits
+    sgd_space = {"alpha": optuna.distributions.FloatDistribution(1e-5, 1e-1)}
+    studies = []
+    for _ in range(2):
+        rng = np.random.RandomState(0)
+        before = rng.get_state()[1].copy()
+        search = HyperbandSearchCV(
+            SGDClassifier(random_state=0),
+            sgd_space,
+            max_epochs=3,
+            n_trials=2,
+            cv=2,
+            random_state=rng,
+        )
+        params = search.get_params(deep=False)
+        search.fit(X[:200], y[:200])
+        assert search.get_params(deep=False) == params  # estimator, cv, study...
+        assert search.random_state is rng
+        np.testing.assert_array_equal(rng.get_state()[1], before)
+        studies.append(search.study_)
+    # draw_seed's seed: the same for equal states, as for skvision's estimators.
+    assert studies[0].study_name == studies[1].study_name
+    assert [t.params for t in studies[0].trials] == [
+        t.params for t in studies[1].trials
+    ]
 
 
 def test_the_search_is_a_clonable_optuna_search(pruned_search):
@@ -122,12 +159,19 @@ def test_sample_weight_is_refused_with_a_hint(digits):
         search.fit(X, y, weights=np.ones(len(y)))
 
 
+class _UsersNet(DenseNetClassifier):
+    """A user's subclass of a skvision network, defined outside skvision."""
+
+
+def test_epoch_estimator_knows_subclasses_of_skvision_networks():
+    net = epoch_estimator(_UsersNet(learning_rate="adaptive"), 3)
+    assert net.learning_rate == "constant"
+
+
 def test_epoch_estimator_fixes_the_epochs():
     net = epoch_estimator(DenseNetClassifier(learning_rate={3: 1e-4}), 7)
     assert (net.max_iter, net.early_stopping) == (7, False)
     assert net.learning_rate == {3: 1e-4}  # epoch-indexed schedules are kept
-    from sklearn.linear_model import SGDClassifier
-
     sgd = epoch_estimator(SGDClassifier(learning_rate="adaptive", eta0=0.1), 5)
     assert sgd.learning_rate == "adaptive" and sgd.max_iter == 5
 
@@ -143,11 +187,14 @@ def test_bad_settings_are_refused(digits):
 
 
 def test_a_rung_on_the_last_epoch_warns():
-    search = HyperbandSearchCV(DenseNetClassifier(), SPACE, max_epochs=4)
     with pytest.warns(UserWarning, match="a Hyperband rung falls on the last"):
-        search._make_pruner()
-    pruner = HyperbandSearchCV(DenseNetClassifier(), SPACE, max_epochs=9)._make_pruner()
+        make_hyperband_pruner(4)
+    pruner = make_hyperband_pruner(9)
     assert isinstance(pruner, optuna.pruners.HyperbandPruner)
+    with pytest.raises(ValueError, match="min_epochs=5 is larger"):
+        make_hyperband_pruner(3, min_epochs=5)
+    with pytest.raises(ValueError, match="reduction_factor"):
+        make_hyperband_pruner(9, reduction_factor=1)
 
 
 def test_hyperband_search_builds_the_search():
@@ -185,11 +232,7 @@ def _steps_trained(pruner):
 
 def test_fewer_brackets_prune_more():
     steps = {
-        n_brackets: _steps_trained(
-            HyperbandSearchCV(
-                DenseNetClassifier(), SPACE, max_epochs=27, n_brackets=n_brackets
-            )._make_pruner()
-        )
+        n_brackets: _steps_trained(make_hyperband_pruner(27, n_brackets=n_brackets))
         for n_brackets in (None, 4, 2, 1)
     }
     assert steps[None] == steps[4]  # 27 epochs, factor 3: four brackets in all
@@ -198,10 +241,7 @@ def test_fewer_brackets_prune_more():
 
 def test_bootstrap_count_prunes_the_first_arrivals_at_each_rung():
     def asha(bootstrap_count):
-        search = HyperbandSearchCV(
-            DenseNetClassifier(), SPACE, n_brackets=1, bootstrap_count=bootstrap_count
-        )
-        return search._make_pruner()
+        return make_hyperband_pruner(27, n_brackets=1, bootstrap_count=bootstrap_count)
 
     # Alone at the first rung (step 1), the first trial is promoted to the end
     # by default, and pruned there with bootstrap_count=1.
@@ -276,11 +316,11 @@ def test_pruned_trials_of_nan_scores_are_failures_not_prunes():
         return "The first failed."
 
     with pytest.raises(ValueError) as error:
-        _check_a_trial_completed(trials, 4, describe)
+        check_a_trial_completed(trials, 4, describe)
     assert described == [trials[0], trials[2]]
     assert str(error.value).startswith(
         "No trial trained all max_epochs=4 epochs: of 4 trials, 1 was pruned and "
         "2 failed and 1 did not finish, so there is no best trial. The first failed."
     )
     assert "prune less" in str(error.value)  # one trial was really pruned
-    _check_a_trial_completed([*trials, _trial(TrialState.COMPLETE)], 4, describe)
+    check_a_trial_completed([*trials, _trial(TrialState.COMPLETE)], 4, describe)
