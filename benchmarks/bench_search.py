@@ -43,6 +43,7 @@ from skvision import DenseNetClassifier  # noqa: E402
 from skvision.model_selection import (  # noqa: E402
     HyperbandSearchCV,
     dense_search_space,
+    make_hyperband_pruner,
     search_results_frame,
 )
 
@@ -97,7 +98,14 @@ def run(
     )
     # The same sampler seed and bracket hashing (study name) in every search;
     # the pruner is the search's own, or none.
-    pruner = search._make_pruner() if name in BRACKETS else optuna.pruners.NopPruner()
+    pruner = optuna.pruners.NopPruner()
+    if name in BRACKETS:
+        pruner = make_hyperband_pruner(
+            max_epochs,
+            n_brackets=BRACKETS[name],
+            reduction_factor=reduction_factor,
+            bootstrap_count=bootstrap_count,
+        )
     search.set_params(
         study=optuna.create_study(
             study_name=f"bench-{seed}",

@@ -6,8 +6,6 @@ from contextlib import contextmanager
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._keras import keras, tf_get_seed, tf_set_seed
-
 MAX_SEED = 2**31 - 1
 
 
@@ -36,6 +34,10 @@ def seeded(seed):
     if seed is None:
         yield
         return
+    # Imported here: drawing a seed must not load Keras (seconds), e.g. in a
+    # search of a scikit-learn estimator.
+    from ._keras import keras, tf_get_seed, tf_set_seed
+
     python_state, numpy_state = random.getstate(), np.random.get_state()
     tf_seed = tf_get_seed()
     keras.utils.set_random_seed(int(seed) % MAX_SEED)
