@@ -4,11 +4,13 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._docstrings import fill_doc
 from .._networks import ACTIVATIONS, DOWNSAMPLING, UPSAMPLING, build_conv_autoencoder
 from .._networks.conv import resolve_image_shape
 from ._base import BaseAutoencoder
 
 
+@fill_doc
 class ConvAutoencoder(BaseAutoencoder):
     """Convolutional autoencoder trained with Keras, as a transformer.
 
@@ -78,41 +80,7 @@ class ConvAutoencoder(BaseAutoencoder):
     activity_l1 : float, default=0.0
         L1 penalty on the codes (sparse autoencoder): ``activity_l1`` times
         the batch mean of ``sum(|code|)`` is added to the loss.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"}, default="adam"
-        Keras optimizer.
-    learning_rate_init : float, default=1e-3
-        Initial learning rate.
-    learning_rate : "constant", "adaptive", dict or callable, default="adaptive"
-        Learning-rate schedule, as in
-        :class:`~skvision.DenseNetClassifier`.
-    momentum : float, default=0.9
-        Momentum of the "sgd" and "rmsprop" optimizers.
-    batch_size : int, default=128
-        Samples per gradient step.
-    max_iter : int, default=100
-        Maximum number of epochs.
-    early_stopping : bool, default=True
-        Stop when ``monitor`` has not improved for ``n_iter_no_change`` epochs.
-    monitor : {"val_loss", "loss"}, default="val_loss"
-        Reconstruction loss watched by early stopping and the adaptive
-        learning rate. Without validation data the training loss is used.
-    n_iter_no_change : int, default=10
-        Patience of early stopping, in epochs.
-    restore_best_weights : bool, default=True
-        After early stopping, keep the weights of the best epoch.
-    validation_fraction : float, default=0.1
-        Fraction of the training samples held out for early stopping and the
-        adaptive learning rate, unless ``fit`` gets ``validation_data``.
-    callbacks : list of keras.callbacks.Callback, default=None
-        Extra Keras callbacks for ``fit``.
-    warm_start : bool, default=False
-        When True, ``fit`` continues training the current network.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialization, noise, shuffling and the validation split.
-    verbose : int, default=0
-        Keras' progress output.
-    dtype : {"float32", "float64"}, default="float32"
-        Precision of the network and of the codes.
+    <training parameters: autoencoder>
 
     Attributes
     ----------

@@ -94,7 +94,7 @@ class BackboneClassifier(BaseNetClassifier):
         Training-only random additive brightness shift (pixels in [0, 1]).
     horizontal_flip : bool, default=False
         Training-only random left-right flips.
-    <training parameters>
+    <training parameters: classifier>
 
     Attributes
     ----------
