@@ -12,16 +12,29 @@ reshape to images inside.
 import math
 
 from .._keras import keras, layers
-from .dense import activation_layer, dense_stack, initializer
+from .conv import conv_block
+from .dense import activation_layer, dense_stack
+from .params import (
+    DOWNSAMPLING,
+    UPSAMPLING,
+    check_conv_autoencoder,
+    offset_seed,
+    positive_ints,
+)
+
+__all__ = [
+    "DOWNSAMPLING",
+    "LATENT_ACTIVATIONS",
+    "OUTPUT_ACTIVATIONS",
+    "UPSAMPLING",
+    "build_conv_autoencoder",
+    "build_dense_autoencoder",
+    "code_layer",
+    "corrupt",
+]
 
 OUTPUT_ACTIVATIONS = ("sigmoid", "linear")
 LATENT_ACTIVATIONS = ("linear", "relu", "leaky_relu", "elu", "selu", "tanh", "sigmoid")
-DOWNSAMPLING = ("stride", "pool")
-UPSAMPLING = ("transpose", "nearest")
-
-
-def _offset(seed, i):
-    return None if seed is None else seed + i
 
 
 def corrupt(x, *, noise_std=0.0, mask_fraction=0.0, seed=None, dtype=None):
@@ -35,7 +48,7 @@ def corrupt(x, *, noise_std=0.0, mask_fraction=0.0, seed=None, dtype=None):
         x = layers.GaussianNoise(noise_std, seed=seed, name="noise", dtype=dtype)(x)
     if mask_fraction:
         x = layers.Dropout(
-            mask_fraction, seed=_offset(seed, 1), name="mask", dtype=dtype
+            mask_fraction, seed=offset_seed(seed, 1), name="mask", dtype=dtype
         )(x)
     return x
 
@@ -133,6 +146,7 @@ def build_dense_autoencoder(
     >>> model.get_layer("encoder").output_shape, model.output_shape
     ((None, 8), (None, 64))
     """
+    hidden_layer_sizes = positive_ints(hidden_layer_sizes, "hidden_layer_sizes")
     depth = len(hidden_layer_sizes)
     params = dict(dtype=dtype, **block_params)
 
@@ -143,20 +157,20 @@ def build_dense_autoencoder(
         latent_dim,
         latent_activation=latent_activation,
         activity_l1=activity_l1,
-        seed=_offset(seed, depth),
+        seed=offset_seed(seed, depth),
         dtype=dtype,
     )
     encoder = keras.Model(inputs, code, name="encoder")
 
     codes = keras.Input((latent_dim,), dtype=dtype, name="codes")
     x = dense_stack(
-        codes, hidden_layer_sizes[::-1], seed=_offset(seed, depth + 1), **params
+        codes, hidden_layer_sizes[::-1], seed=offset_seed(seed, depth + 1), **params
     )
     outputs = layers.Dense(
         n_features,
         activation=output_activation,
         kernel_initializer=keras.initializers.GlorotUniform(
-            seed=_offset(seed, 2 * depth + 1)
+            seed=offset_seed(seed, 2 * depth + 1)
         ),
         name="reconstruction",
         dtype=dtype,
@@ -170,56 +184,14 @@ def build_dense_autoencoder(
         dtype=dtype,
         noise_std=noise_std,
         mask_fraction=mask_fraction,
-        seed=_offset(seed, 2 * depth + 2),
+        seed=offset_seed(seed, 2 * depth + 2),
     )
-
-
-def conv_block(
-    x,
-    filters,
-    *,
-    kernel_size=3,
-    strides=1,
-    transpose=False,
-    activation="relu",
-    negative_slope=0.3,
-    batch_normalization=True,
-    seed=None,
-    name="conv",
-    dtype=None,
-):
-    """``Conv2D`` (or ``Conv2DTranspose``) -> [BatchNormalization] -> activation."""
-    conv = layers.Conv2DTranspose if transpose else layers.Conv2D
-    x = conv(
-        filters,
-        kernel_size,
-        strides=strides,
-        padding="same",
-        # A bias before batch normalization is cancelled by its centring.
-        use_bias=not batch_normalization,
-        kernel_initializer=initializer(activation, seed),
-        name=name,
-        dtype=dtype,
-    )(x)
-    if batch_normalization:
-        x = layers.BatchNormalization(name=f"{name}_bn", dtype=dtype)(x)
-    return activation_layer(activation, negative_slope, f"{name}_act", dtype)(x)
-
-
-def _downsampled(size, times):
-    for _ in range(times):
-        size = math.ceil(size / 2)
-    return size
 
 
 def build_conv_autoencoder(
     image_shape,
     latent_dim,
     *,
-    filters=(32, 64),
-    kernel_size=3,
-    downsampling="stride",
-    upsampling="transpose",
     latent_activation="linear",
     output_activation="sigmoid",
     activity_l1=0.0,
@@ -227,14 +199,14 @@ def build_conv_autoencoder(
     mask_fraction=0.0,
     seed=None,
     dtype="float32",
-    **block_params,
+    **params,
 ):
     """Convolutional autoencoder on flat inputs holding ``image_shape`` images.
 
-    Encoder: per entry of ``filters``, a :func:`conv_block` that halves the
-    height and width (a stride-2 convolution, or a convolution then 2x2 max
-    pooling), then ``Flatten`` and the code layer. Decoder, the mirror: a dense
-    layer back to the smallest feature map, one block per entry of
+    Encoder: per entry of ``filters``, a :func:`~.conv.conv_block` that halves
+    the height and width (a stride-2 convolution, or a convolution then 2x2
+    max pooling), then ``Flatten`` and the code layer. Decoder, the mirror: a
+    dense layer back to the smallest feature map, one block per entry of
     ``filters`` reversed that doubles the size (a stride-2 transposed
     convolution, or nearest-neighbour upsampling then a convolution), a crop
     to the image size, and a ``Conv2D`` to the image's channels with
@@ -246,20 +218,27 @@ def build_conv_autoencoder(
         ``(height, width, channels)`` of one image.
     latent_dim : int
         Size of the code.
-    filters : tuple of int
-        Filters of each encoder block.
-    kernel_size : int
-        Height and width of every convolution kernel.
-    downsampling : {"stride", "pool"}
-        How encoder blocks halve the feature maps.
-    upsampling : {"transpose", "nearest"}
-        How decoder blocks double them.
     latent_activation, output_activation, activity_l1, noise_std, \
 mask_fraction, seed, dtype
-        As in :func:`build_dense_autoencoder`.
-    **block_params
-        ``activation``, ``negative_slope`` and ``batch_normalization`` of the
-        convolution blocks.
+        As in :func:`build_dense_autoencoder`. Seeds follow the layers: the
+        i-th encoder convolution takes ``seed + i``, then the code, the
+        decoder's dense layer, its convolutions, the reconstruction and the
+        corruption take the next ones.
+    **params
+        The architecture, checked by
+        :func:`~skvision._networks.params.check_conv_autoencoder`:
+
+        filters : tuple of int, default=(32, 64)
+            Filters of each encoder block.
+        kernel_size : int, default=3
+            Height and width of every convolution kernel.
+        downsampling : {"stride", "pool"}, default="stride"
+            How encoder blocks halve the feature maps.
+        upsampling : {"transpose", "nearest"}, default="transpose"
+            How decoder blocks double them.
+        activation, negative_slope, batch_normalization
+            Options of the convolution blocks (batch normalization by
+            default).
 
     Returns
     -------
@@ -274,24 +253,50 @@ mask_fraction, seed, dtype
     >>> model.get_layer("encoder").output_shape, model.output_shape
     ((None, 16), (None, 784))
     """
-    height, width, channels = image_shape
-    n_features = height * width * channels
-    depth = len(filters)
-    block = dict(kernel_size=kernel_size, dtype=dtype, **block_params)
+    config = check_conv_autoencoder(image_shape, **params)
+    depth = len(config.filters)
+    encoder = _conv_encoder(
+        config,
+        latent_dim,
+        latent_activation=latent_activation,
+        activity_l1=activity_l1,
+        seed=seed,
+        dtype=dtype,
+    )
+    decoder = _conv_decoder(
+        config,
+        latent_dim,
+        output_activation=output_activation,
+        seed=offset_seed(seed, depth + 1),
+        dtype=dtype,
+    )
+    return _assemble(
+        math.prod(config.image_shape),
+        encoder,
+        decoder,
+        name="conv_autoencoder",
+        dtype=dtype,
+        noise_std=noise_std,
+        mask_fraction=mask_fraction,
+        seed=offset_seed(seed, 2 * depth + 3),
+    )
 
-    inputs = keras.Input((n_features,), dtype=dtype, name="pixels")
-    x = layers.Reshape(image_shape, name="image", dtype=dtype)(inputs)
-    for i, n_filters in enumerate(filters):
-        pool = downsampling == "pool"
+
+def _conv_encoder(config, latent_dim, *, latent_activation, activity_l1, seed, dtype):
+    """Flat pixels -> image -> downsampling blocks -> code (seeds ``seed + i``)."""
+    block = dict(kernel_size=config.kernel_size, dtype=dtype, **config.block_params)
+    inputs = keras.Input((math.prod(config.image_shape),), dtype=dtype, name="pixels")
+    x = layers.Reshape(config.image_shape, name="image", dtype=dtype)(inputs)
+    for i, n_filters in enumerate(config.filters):
         x = conv_block(
             x,
             n_filters,
-            strides=1 if pool else 2,
-            seed=_offset(seed, i),
+            strides=1 if config.pool else 2,
+            seed=offset_seed(seed, i),
             name=f"conv_{i}",
             **block,
         )
-        if pool:
+        if config.pool:
             x = layers.MaxPooling2D(
                 2, padding="same", name=f"conv_{i}_pool", dtype=dtype
             )(x)
@@ -301,63 +306,53 @@ mask_fraction, seed, dtype
         latent_dim,
         latent_activation=latent_activation,
         activity_l1=activity_l1,
-        seed=_offset(seed, depth),
+        seed=offset_seed(seed, len(config.filters)),
         dtype=dtype,
     )
-    encoder = keras.Model(inputs, code, name="encoder")
+    return keras.Model(inputs, code, name="encoder")
 
-    small = (_downsampled(height, depth), _downsampled(width, depth), filters[-1])
+
+def _conv_decoder(config, latent_dim, *, output_activation, seed, dtype):
+    """Codes -> smallest feature maps -> upsampling blocks -> flat pixels.
+
+    The dense layer takes ``seed``, the i-th block ``seed + 1 + i`` and the
+    reconstruction ``seed + depth + 1``.
+    """
+    block = dict(kernel_size=config.kernel_size, dtype=dtype, **config.block_params)
     codes = keras.Input((latent_dim,), dtype=dtype, name="codes")
     x = layers.Dense(
-        math.prod(small),
+        math.prod(config.smallest),
         activation="relu",
-        kernel_initializer=keras.initializers.HeNormal(seed=_offset(seed, depth + 1)),
+        kernel_initializer=keras.initializers.HeNormal(seed=seed),
         name="expand",
         dtype=dtype,
     )(codes)
-    x = layers.Reshape(small, name="feature_map", dtype=dtype)(x)
-    for i, n_filters in enumerate(filters[::-1]):
-        name, layer_seed = f"deconv_{i}", _offset(seed, depth + 2 + i)
-        if upsampling == "transpose":
-            x = conv_block(
-                x,
-                n_filters,
-                strides=2,
-                transpose=True,
-                seed=layer_seed,
-                name=name,
-                **block,
-            )
-        else:
+    x = layers.Reshape(config.smallest, name="feature_map", dtype=dtype)(x)
+    for i, n_filters in enumerate(config.filters[::-1]):
+        name, layer_seed = f"deconv_{i}", offset_seed(seed, 1 + i)
+        if not config.transpose:
             x = layers.UpSampling2D(2, name=f"{name}_up", dtype=dtype)(x)
-            x = conv_block(x, n_filters, seed=layer_seed, name=name, **block)
-    extra_h, extra_w = small[0] * 2**depth - height, small[1] * 2**depth - width
-    if extra_h or extra_w:
-        crop = (
-            (extra_h // 2, extra_h - extra_h // 2),
-            (extra_w // 2, extra_w - extra_w // 2),
+        x = conv_block(
+            x,
+            n_filters,
+            strides=2 if config.transpose else 1,
+            transpose=config.transpose,
+            seed=layer_seed,
+            name=name,
+            **block,
         )
-        x = layers.Cropping2D(crop, name="crop", dtype=dtype)(x)
+    if config.crop is not None:
+        x = layers.Cropping2D(config.crop, name="crop", dtype=dtype)(x)
     x = layers.Conv2D(
-        channels,
-        kernel_size,
+        config.image_shape[2],
+        config.kernel_size,
         padding="same",
         activation=output_activation,
         kernel_initializer=keras.initializers.GlorotUniform(
-            seed=_offset(seed, 2 * depth + 2)
+            seed=offset_seed(seed, len(config.filters) + 1)
         ),
         name="reconstruction",
         dtype=dtype,
     )(x)
     outputs = layers.Flatten(name="pixels_out", dtype=dtype)(x)
-    decoder = keras.Model(codes, outputs, name="decoder")
-    return _assemble(
-        n_features,
-        encoder,
-        decoder,
-        name="conv_autoencoder",
-        dtype=dtype,
-        noise_std=noise_std,
-        mask_fraction=mask_fraction,
-        seed=_offset(seed, 2 * depth + 3),
-    )
+    return keras.Model(codes, outputs, name="decoder")

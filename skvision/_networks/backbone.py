@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from .._keras import keras, layers
 from .conv import POOLINGS, augmentation_block
 from .dense import classifier_head, pixel_input
+from .params import AUGMENTATION_SEED_OFFSET, HEAD_SEED_OFFSET, offset_seed
 
 APPLICATIONS = tuple(
     sorted(name for name in dir(keras.applications) if name[:1].isupper())
@@ -29,7 +30,6 @@ _MIN_SIDE = {"Xception": 71, "InceptionV3": 75, "InceptionResNetV2": 75}
 _IMAGENET_SIDE = {"NASNetMobile": 224, "NASNetLarge": 331}
 # Seconds a weights download may wait for the network before it fails.
 _DOWNLOAD_TIMEOUT = 15
-_AUGMENTATION_SEED, _HEAD_SEED = 1000, 2000
 
 
 @dataclass(frozen=True)
@@ -286,13 +286,12 @@ def build_backbone_classifier(
     if pooling not in POOLINGS:
         raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}.")
 
-    def layer_seed(offset):
-        return None if seed is None else seed + offset
-
     inputs, x = pixel_input(n_features, pixel_scale=pixel_scale, dtype=dtype)
     x = layers.Reshape(tuple(image_shape), name="image", dtype=dtype)(x)
     augment = augmentation_block(
-        **(augmentation or {}), seed=layer_seed(_AUGMENTATION_SEED), dtype=dtype
+        **(augmentation or {}),
+        seed=offset_seed(seed, AUGMENTATION_SEED_OFFSET),
+        dtype=dtype,
     )
     if augment is not None:
         x = augment(x)
@@ -303,7 +302,7 @@ def build_backbone_classifier(
         n_classes,
         dense_layer_sizes=dense_layer_sizes,
         dropout=dropout,
-        seed=layer_seed(_HEAD_SEED),
+        seed=offset_seed(seed, HEAD_SEED_OFFSET),
         dtype=dtype,
         **layer_params,
     )

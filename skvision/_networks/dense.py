@@ -1,7 +1,7 @@
-from .._keras import keras, layers
-
 """Fully connected building blocks and the dense classifier network."""
 
+from .._keras import keras, layers
+from .params import offset_seed, positive_ints
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "selu", "gelu", "tanh")
 
@@ -63,8 +63,8 @@ def dense_block(
 def dense_stack(x, hidden_layer_sizes, *, seed=None, **block_params):
     """Apply one :func:`dense_block` per entry of ``hidden_layer_sizes``."""
     for i, units in enumerate(hidden_layer_sizes):
-        layer_seed = None if seed is None else seed + i
-        x = dense_block(x, units, seed=layer_seed, name=f"dense_{i}", **block_params)
+        name = f"dense_{i}"
+        x = dense_block(x, units, seed=offset_seed(seed, i), name=name, **block_params)
     return x
 
 
@@ -93,7 +93,7 @@ def classifier_head(
         )
     elif dropout:
         x = layers.Dropout(dropout, seed=seed, name="dropout", dtype=dtype)(x)
-    output_seed = None if seed is None else seed + len(dense_layer_sizes)
+    output_seed = offset_seed(seed, len(dense_layer_sizes))
     return softmax_head(x, n_classes, seed=output_seed, dtype=dtype)
 
 
@@ -158,8 +158,9 @@ def build_dense_classifier(
     >>> model.output_shape
     (None, 10)
     """
+    hidden_layer_sizes = positive_ints(hidden_layer_sizes, "hidden_layer_sizes")
     inputs, x = pixel_input(n_features, pixel_scale=pixel_scale, dtype=dtype)
     x = dense_stack(x, hidden_layer_sizes, seed=seed, dtype=dtype, **block_params)
-    head_seed = None if seed is None else seed + len(hidden_layer_sizes)
+    head_seed = offset_seed(seed, len(hidden_layer_sizes))
     outputs = softmax_head(x, n_classes, seed=head_seed, dtype=dtype)
     return keras.Model(inputs, outputs, name="dense_net")
