@@ -24,7 +24,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from . import _batches, _inference, _training
+from . import _batches, _training
 from ._keras import BaseWrapper, keras, no_retracing_warnings
 from ._random import draw_seed, seeded
 from ._validation import check_paths, check_samples, is_path_array
@@ -85,7 +85,8 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
     def _stratify_labels(self, y):
         return None
 
-    def _weights(self, y, sample_weight):
+    def _sample_weights(self, y, sample_weight):
+        """``sample_weight`` with any per-class weights folded in."""
         return sample_weight
 
     # -- fitting ----------------------------------------------------------------
@@ -94,8 +95,8 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         restart = not (incremental or self.warm_start) or not hasattr(self, "model_")
         X, y, image_shape = self._check_samples(X, y, reset=restart)
         targets = self._prepare_targets(X, y, reset=restart, **kw)
-        X, targets, weights = self._weighted(
-            X, targets, self._weights(y, sample_weight)
+        X, targets, weights = self._apply_sample_weight(
+            X, targets, self._sample_weights(y, sample_weight)
         )
         if restart:
             self._start(X.shape[1], image_shape)
@@ -152,7 +153,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
             )
         self.history_ = {}
 
-    def _weighted(self, X, targets, sample_weight):
+    def _apply_sample_weight(self, X, targets, sample_weight):
         """Drop zero-weight samples and scale the other weights to mean 1.
 
         Keras averages ``weight * loss`` over a batch; with a mean weight of 1
@@ -285,10 +286,6 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         return len(getattr(self, "history_", {}).get("loss", ()))
 
     # -- inference --------------------------------------------------------------
-    def _forward(self, X):
-        """Network outputs for validated samples."""
-        return self._outputs(self._predictor, X)
-
     def _path_batches(
         self, X, targets, weights, *, rows=None, shuffle=False, seed=None
     ):
@@ -320,11 +317,12 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
             outputs.append(predictor(images))
         return np.concatenate(outputs)
 
-    # Inference helpers derived from model_: rebuilt, never pickled.
-    _predictor_attributes = ("_predictor",)
+    # Inference helpers derived from model_ (``_inference.FastPredictor``s):
+    # rebuilt after training and unpickling, never pickled.
+    _predictor_attributes = ()
 
     def _make_predictors(self):
-        self._predictor = _inference.FastPredictor(self.model_)
+        """Build the attributes named in ``_predictor_attributes``."""
 
     def _check_predict_input(self, X):
         check_is_fitted(self, "model_")

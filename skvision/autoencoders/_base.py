@@ -112,14 +112,9 @@ class BaseAutoencoder(
             incremental=True,
         )
 
-    _predictor_attributes = (
-        *KerasEstimator._predictor_attributes,
-        "_encode",
-        "_decode",
-    )
+    _predictor_attributes = ("_encode", "_decode")
 
     def _make_predictors(self):
-        super()._make_predictors()
         # The nested models share the full model's weights; its optimizer
         # tells their NumPy copies when to refresh.
         self._encode = FastPredictor(self.encoder_, trained_by=self.model_)

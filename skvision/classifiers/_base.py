@@ -108,7 +108,7 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities, each row summing to 1.
         """
-        return self._forward(self._check_predict_input(X))
+        return self._outputs(self._predictor, self._check_predict_input(X))
 
     def predict(self, X):
         """Most probable class of each sample, as one of ``classes_``.
@@ -156,13 +156,10 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         X = self._check_predict_input(X)
         return self._outputs(self._feature_predictor, X)
 
-    _predictor_attributes = (
-        *KerasEstimator._predictor_attributes,
-        "_feature_predictor",
-    )
+    _predictor_attributes = ("_predictor", "_feature_predictor")
 
     def _make_predictors(self):
-        super()._make_predictors()
+        self._predictor = _inference.FastPredictor(self.model_)
         # One sub-model for the life of model_: a new one per call would
         # retrace Keras' predict function every time.
         self._feature_predictor = _inference.FastPredictor(
@@ -204,7 +201,7 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
     def _stratify_labels(self, targets):
         return targets
 
-    def _weights(self, y, sample_weight):
+    def _sample_weights(self, y, sample_weight):
         if self.class_weight is None:
             return sample_weight
         weights = compute_sample_weight(self.class_weight, y)

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import KerasEstimator
+from .._inference import FastPredictor
 from .._networks.backbone import APPLICATIONS, build_backbone_features
 from .._networks.conv import POOLINGS, resolve_image_shape
 from .._random import draw_seed, seeded
@@ -158,9 +159,8 @@ class BackboneFeatures(
         features : ndarray of shape (n_samples, n_features_out)
             One row of features per image.
         """
-        return self._forward(self._check_predict_input(X)).astype(
-            self.dtype, copy=False
-        )
+        features = self._outputs(self._predictor, self._check_predict_input(X))
+        return features.astype(self.dtype, copy=False)
 
     def _build_network(self, n_features, seed):
         self.image_shape_ = resolve_image_shape(
@@ -178,6 +178,11 @@ class BackboneFeatures(
             pixel_scale=self._pixel_scale,
             dtype=self.dtype,
         )
+
+    _predictor_attributes = ("_predictor",)
+
+    def _make_predictors(self):
+        self._predictor = FastPredictor(self.model_)
 
     @property
     def _n_features_out(self):
