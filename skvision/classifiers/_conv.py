@@ -5,62 +5,9 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._networks import ACTIVATIONS, build_conv_classifier
-from .._networks.conv import PADDINGS, POOLINGS, resolve_image_shape
+from .._networks.params import PADDINGS, POOLINGS, resolve_image_shape
+from . import _presets
 from ._base import BaseNetClassifier
-
-# The AlexNet-style reference: 331,274 parameters on 28x28x1 images. Its two
-# "valid" convolutions shrink the 7x7 maps of block 3 to 3x3, which the last
-# pooling turns into 1x1x64 features (64 * 128 + 128 = 8,320 weights for the
-# first dense layer). Other kernel sizes would not fit twice in 7x7 maps, so
-# their variants use "same" padding throughout.
-_REFERENCE = dict(
-    conv_blocks=((32,), (64,), (128, 128, 64)),
-    kernel_size=3,
-    padding=("same", "same", ("valid", "valid", "same")),
-    pool_size=2,
-    batch_normalization=False,
-    pooling="flatten",
-    dense_layer_sizes=(128, 64),
-    dropout=0.3,
-)
-
-# The small MNIST recipe: three conv-BN-ReLU-pool blocks, a 256-unit dense
-# layer with dropout, light augmentation and a stepped learning rate over 11
-# epochs on all 60,000 training images (99.45 % test accuracy, 13.7 minutes on
-# two CPU cores; benchmarks/bench_conv.py).
-_MNIST = dict(
-    conv_blocks=((32,), (64,), (128,)),
-    kernel_size=3,
-    padding="same",
-    batch_normalization=True,
-    pooling="flatten",
-    dense_layer_sizes=(256,),
-    dropout=0.4,
-    rotation_range=10.0,
-    zoom_range=0.1,
-    translation_range=0.1,
-    learning_rate={5: 3e-4, 8: 1e-4, 10: 3e-5},
-    max_iter=11,
-    early_stopping=False,
-)
-
-# The Oxford pets net: a 7x7 stride-2 stem, conv-BN-ReLU blocks with max
-# pooling, global average pooling and dropout before the softmax.
-_PETS = dict(
-    stem_filters=32,
-    stem_kernel_size=7,
-    stem_stride=2,
-    conv_blocks=((64,), (128, 128), (256, 256)),
-    kernel_size=3,
-    padding="same",
-    batch_normalization=True,
-    pooling="avg",
-    dense_layer_sizes=(),
-    dropout=0.5,
-    horizontal_flip=True,
-    rotation_range=10.0,
-    zoom_range=0.1,
-)
 
 
 class ConvNetClassifier(BaseNetClassifier):
@@ -76,10 +23,13 @@ class ConvNetClassifier(BaseNetClassifier):
     to ``image_shape`` and augmented batch by batch, so data sets larger than
     memory train without being loaded.
 
-    The defaults (blocks of 32-32 and 64-64 filters, batch normalization,
-    dense 256 with dropout) are the architecture of :meth:`mnist` without its
-    augmentation and schedule. :meth:`reference`, :meth:`mnist` and
-    :meth:`pets` build the studies' nets in one call.
+    The defaults are a small VGG-style net of its own: two blocks of two 3x3
+    "same" convolutions (32, 32 and 64, 64 filters) with batch normalization
+    and ReLU, each block followed by 2x2 max pooling, then flatten, a dense
+    layer of 256 units with dropout 0.4 and the softmax; no augmentation, and
+    Adam at 1e-3 with the adaptive learning rate and early stopping.
+    :meth:`reference`, :meth:`mnist` and :meth:`pets` build the studies' nets
+    (other architectures, with their augmentation and schedules) in one call.
 
     Parameters
     ----------
@@ -386,21 +336,7 @@ class ConvNetClassifier(BaseNetClassifier):
         >>> ConvNetClassifier.reference(width=0.5).conv_blocks
         ((32,), (64,), (128, 128, 64))
         """
-        if not isinstance(n_conv, Integral) or n_conv < 3:
-            raise ValueError(f"n_conv must be an int >= 3; got {n_conv!r}.")
-        last = (128,) * (n_conv - 3) + (64,)
-        n_valid = min(2, n_conv - 3)
-        padding = "same"
-        if kernel_size == 3:
-            last_padding = ("valid",) * n_valid + ("same",) * (len(last) - n_valid)
-            padding = ("same", "same", last_padding)
-        preset = {
-            **_REFERENCE,
-            "conv_blocks": ((32,), (64,), last),
-            "kernel_size": kernel_size,
-            "padding": padding,
-        }
-        return cls(**{**preset, **params})
+        return cls(**{**_presets.reference(n_conv, kernel_size), **params})
 
     @classmethod
     def mnist(cls, **params):
@@ -408,8 +344,8 @@ class ConvNetClassifier(BaseNetClassifier):
 
         Batch normalization, dropout 0.4, ±10° rotation, 10 % zoom and
         shifts, and a learning rate of 1e-3 stepped down to 3e-5 over 11
-        epochs. Trained on the 60,000 MNIST images it reached 99.45 % test
-        accuracy in 13.7 minutes on two CPU cores (``benchmarks/bench_conv.py``).
+        epochs without early stopping. Its accuracy and training time on
+        MNIST are measured by ``benchmarks/bench_conv.py`` (see the README).
 
         Parameters
         ----------
@@ -428,7 +364,7 @@ class ConvNetClassifier(BaseNetClassifier):
         >>> ConvNetClassifier.mnist(max_iter=5).rotation_range
         10.0
         """
-        return cls(**{**_MNIST, **params})
+        return cls(**{**_presets.mnist(), **params})
 
     @classmethod
     def pets(cls, **params):
@@ -456,7 +392,7 @@ class ConvNetClassifier(BaseNetClassifier):
         >>> ConvNetClassifier.pets().pooling
         'avg'
         """
-        return cls(**{**_PETS, **params})
+        return cls(**{**_presets.pets(), **params})
 
     def _build_network(self, n_features, seed):
         self.image_shape_ = resolve_image_shape(
