@@ -45,3 +45,22 @@ def test_public_names_have_examples(package):
         and "Examples" not in (inspect.getdoc(getattr(module, name)) or "")
     ]
     assert not missing
+
+
+ESTIMATORS = {
+    "classifier": ["DenseNetClassifier", "ConvNetClassifier", "BackboneClassifier"],
+    "autoencoder": ["DenseAutoencoder", "ConvAutoencoder"],
+}
+
+
+@pytest.mark.parametrize(
+    "family, name", [(f, n) for f, names in ESTIMATORS.items() for n in names]
+)
+def test_shared_training_parameters_are_documented_in_the_shared_words(family, name):
+    from skvision._base import KerasEstimator
+    from skvision._docstrings import training_parameters
+
+    doc = getattr(skvision, name).__doc__
+    assert training_parameters(family) in doc  # drifted, or the marker is gone
+    for parameter in KerasEstimator._parameter_constraints:
+        assert doc.count(f"\n    {parameter} : ") == 1, parameter
