@@ -12,7 +12,7 @@ the convolutional autoencoder.
 """
 
 from .._keras import keras, layers
-from .dense import activation_layer, classifier_head, initializer, pixel_input
+from .dense import classifier_head, pixel_input, weighted_block
 from .params import (
     AUGMENTATION_SEED_OFFSET,
     HEAD_SEED_OFFSET,
@@ -42,36 +42,27 @@ def conv_block(
     strides=1,
     padding="same",
     transpose=False,
-    activation="relu",
-    negative_slope=0.3,
-    batch_normalization=False,
-    l2=0.0,
-    seed=None,
     name="conv",
-    dtype=None,
+    **layer_params,
 ):
     """``Conv2D`` (or ``Conv2DTranspose``) -> [BatchNormalization] -> activation.
 
     ``transpose=True`` makes the convolution a transposed one, which grows the
-    feature maps by ``strides`` (the autoencoder's decoder); ``l2`` is an L2
-    penalty on the kernel.
+    feature maps by ``strides`` (the autoencoder's decoder). ``layer_params``
+    are :func:`~skvision._networks.dense.weighted_block`'s ``activation``,
+    ``negative_slope``, ``batch_normalization``, ``l2``, ``seed`` and
+    ``dtype``.
     """
-    conv = layers.Conv2DTranspose if transpose else layers.Conv2D
-    x = conv(
-        filters,
-        kernel_size,
+    return weighted_block(
+        layers.Conv2DTranspose if transpose else layers.Conv2D,
+        x,
+        filters=filters,
+        kernel_size=kernel_size,
         strides=strides,
         padding=padding,
-        # A bias before batch normalization is cancelled by its centring.
-        use_bias=not batch_normalization,
-        kernel_initializer=initializer(activation, seed),
-        kernel_regularizer=keras.regularizers.L2(l2) if l2 else None,
         name=name,
-        dtype=dtype,
-    )(x)
-    if batch_normalization:
-        x = layers.BatchNormalization(name=f"{name}_bn", dtype=dtype)(x)
-    return activation_layer(activation, negative_slope, f"{name}_act", dtype)(x)
+        **layer_params,
+    )
 
 
 def augmentation_block(

@@ -29,32 +29,51 @@ def activation_layer(activation, negative_slope=0.3, name=None, dtype=None):
     return layers.Activation(activation, name=name, dtype=dtype)
 
 
-def dense_block(
+def weighted_block(
+    layer,
     x,
-    units,
     *,
     activation="relu",
     negative_slope=0.3,
     batch_normalization=False,
-    dropout=0.0,
     l2=0.0,
     seed=None,
-    name="dense",
+    name,
     dtype=None,
+    **options,
 ):
-    """Dense -> [BatchNormalization] -> activation -> [Dropout]."""
-    x = layers.Dense(
-        units,
+    """``layer(**options)`` -> [BatchNormalization] -> activation.
+
+    The pattern of every hidden layer with weights (``layers.Dense``,
+    ``layers.Conv2D``, ``layers.Conv2DTranspose``): its kernel initializer is
+    matched to ``activation``, ``l2`` penalizes its kernel, and it has no bias
+    before batch normalization.
+    """
+    x = layer(
         # A bias before batch normalization is cancelled by its centring.
         use_bias=not batch_normalization,
         kernel_initializer=initializer(activation, seed),
         kernel_regularizer=keras.regularizers.L2(l2) if l2 else None,
         name=name,
         dtype=dtype,
+        **options,
     )(x)
     if batch_normalization:
         x = layers.BatchNormalization(name=f"{name}_bn", dtype=dtype)(x)
-    x = activation_layer(activation, negative_slope, f"{name}_act", dtype)(x)
+    return activation_layer(activation, negative_slope, f"{name}_act", dtype)(x)
+
+
+def dense_block(
+    x, units, *, dropout=0.0, seed=None, name="dense", dtype=None, **layer_params
+):
+    """Dense -> [BatchNormalization] -> activation -> [Dropout].
+
+    ``layer_params`` are :func:`weighted_block`'s ``activation``,
+    ``negative_slope``, ``batch_normalization`` and ``l2``.
+    """
+    x = weighted_block(
+        layers.Dense, x, units=units, seed=seed, name=name, dtype=dtype, **layer_params
+    )
     if dropout:
         x = layers.Dropout(dropout, seed=seed, name=f"{name}_dropout", dtype=dtype)(x)
     return x
