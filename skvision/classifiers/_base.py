@@ -108,7 +108,8 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities, each row summing to 1.
         """
-        return self._outputs(self._predictor, self._check_predict_input(X))
+        X = self._check_predict_input(X)
+        return self._outputs(self._predictor, X)
 
     def predict(self, X):
         """Most probable class of each sample, as one of ``classes_``.

@@ -159,7 +159,8 @@ class BackboneFeatures(
         features : ndarray of shape (n_samples, n_features_out)
             One row of features per image.
         """
-        features = self._outputs(self._predictor, self._check_predict_input(X))
+        X = self._check_predict_input(X)
+        features = self._outputs(self._predictor, X)
         return features.astype(self.dtype, copy=False)
 
     def _build_network(self, n_features, seed):
