@@ -75,8 +75,19 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
 
     # -- hooks ------------------------------------------------------------------
     @abstractmethod
-    def _build_network(self, n_features, seed):
-        """Return the uncompiled ``keras.Model`` for this estimator."""
+    def _build_network(self, *, input_shape, n_outputs, pixel_scale, seed):
+        """The uncompiled network, and the fitted attributes it implies.
+
+        ``input_shape`` is one sample's shape as given to ``fit`` (flat or an
+        image), ``n_outputs`` what :meth:`_n_outputs` says, ``pixel_scale``
+        the factor the network applies to its inputs first. Returns
+        ``(model, attributes)``; the caller sets ``attributes`` (e.g.
+        ``{"image_shape_": ...}``) on the estimator.
+        """
+
+    def _n_outputs(self):
+        """What the network predicts per sample, e.g. the number of classes."""
+        return None
 
     def _prepare_targets(self, X, y, *, reset, classes=None):
         """Encoded targets for Keras (autoencoders return ``X``)."""
@@ -141,7 +152,14 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         self._seed = None if self.random_state is None else draw_seed(self.random_state)
         self.input_shape_ = tuple(image_shape or (n_features,))
         with seeded(self._seed):
-            self.model_ = self._build_network(n_features, self._seed)
+            self.model_, attributes = self._build_network(
+                input_shape=self.input_shape_,
+                n_outputs=self._n_outputs(),
+                pixel_scale=self._pixel_scale,
+                seed=self._seed,
+            )
+        for name, value in attributes.items():
+            setattr(self, name, value)
         self._make_predictors()
         with _training.keras_floatx(self.dtype):  # losses compute in floatx()
             self.model_.compile(

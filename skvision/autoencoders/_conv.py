@@ -1,5 +1,6 @@
 """A convolutional autoencoder for images."""
 
+import math
 from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -207,22 +208,14 @@ class ConvAutoencoder(BaseAutoencoder):
         self.verbose = verbose
         self.dtype = dtype
 
-    def _build_network(self, n_features, seed):
-        filters = tuple(self.filters)
-        if not filters or not all(
-            isinstance(n, Integral) and not isinstance(n, bool) and n > 0
-            for n in filters
-        ):
-            raise ValueError(
-                f"filters must be a non-empty tuple of positive ints; got {filters!r}."
-            )
-        self.image_shape_ = resolve_image_shape(
-            n_features, self.image_shape, self.input_shape_
+    def _build_network(self, *, input_shape, n_outputs, pixel_scale, seed):
+        image_shape = resolve_image_shape(
+            math.prod(input_shape), self.image_shape, input_shape
         )
-        return build_conv_autoencoder(
-            self.image_shape_,
+        model = build_conv_autoencoder(
+            image_shape,
             self.latent_dim,
-            filters=filters,
+            filters=self.filters,
             kernel_size=self.kernel_size,
             downsampling=self.downsampling,
             upsampling=self.upsampling,
@@ -237,3 +230,4 @@ class ConvAutoencoder(BaseAutoencoder):
             seed=seed,
             dtype=self.dtype,
         )
+        return model, {"image_shape_": image_shape}

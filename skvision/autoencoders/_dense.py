@@ -1,6 +1,7 @@
 """A fully connected autoencoder."""
 
-from numbers import Integral, Real
+import math
+from numbers import Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -184,16 +185,11 @@ class DenseAutoencoder(BaseAutoencoder):
         self.verbose = verbose
         self.dtype = dtype
 
-    def _build_network(self, n_features, seed):
-        sizes = tuple(self.hidden_layer_sizes)
-        if not all(isinstance(units, Integral) and units > 0 for units in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must hold positive ints; got {sizes!r}."
-            )
-        return build_dense_autoencoder(
-            n_features,
+    def _build_network(self, *, input_shape, n_outputs, pixel_scale, seed):
+        model = build_dense_autoencoder(
+            math.prod(input_shape),
             self.latent_dim,
-            hidden_layer_sizes=sizes,
+            hidden_layer_sizes=self.hidden_layer_sizes,
             activation=self.activation,
             negative_slope=self.negative_slope,
             batch_normalization=self.batch_normalization,
@@ -207,3 +203,4 @@ class DenseAutoencoder(BaseAutoencoder):
             seed=seed,
             dtype=self.dtype,
         )
+        return model, {}

@@ -199,6 +199,9 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
                 f"first call to partial_fit, was: {self.classes_.tolist()}."
             )
 
+    def _n_outputs(self):
+        return len(self.classes_)
+
     def _stratify_labels(self, targets):
         return targets
 

@@ -1,5 +1,6 @@
 """A convolutional network classifier, with presets for the studies' nets."""
 
+import math
 from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -356,10 +357,9 @@ class ConvNetClassifier(BaseNetClassifier):
         """
         return cls(**{**_presets.pets(), **params})
 
-    def _build_network(self, n_features, seed):
-        self.image_shape_ = resolve_image_shape(
-            n_features, self.image_shape, self.input_shape_
-        )
+    def _build_network(self, *, input_shape, n_outputs, pixel_scale, seed):
+        n_features = math.prod(input_shape)
+        image_shape = resolve_image_shape(n_features, self.image_shape, input_shape)
         stem = None
         if self.stem_filters is not None:
             stem = (self.stem_filters, self.stem_kernel_size, self.stem_stride)
@@ -370,10 +370,10 @@ class ConvNetClassifier(BaseNetClassifier):
             brightness=self.brightness,
             horizontal_flip=self.horizontal_flip,
         )
-        return build_conv_classifier(
+        model = build_conv_classifier(
             n_features,
-            len(self.classes_),
-            image_shape=self.image_shape_,
+            n_outputs,
+            image_shape=image_shape,
             conv_blocks=self.conv_blocks,
             kernel_size=self.kernel_size,
             padding=self.padding,
@@ -385,7 +385,7 @@ class ConvNetClassifier(BaseNetClassifier):
             dropout=self.dropout,
             resize_to=self.resize_to,
             augmentation=augmentation,
-            pixel_scale=self._pixel_scale,
+            pixel_scale=pixel_scale,
             activation=self.activation,
             negative_slope=self.negative_slope,
             batch_normalization=self.batch_normalization,
@@ -393,3 +393,4 @@ class ConvNetClassifier(BaseNetClassifier):
             seed=seed,
             dtype=self.dtype,
         )
+        return model, {"image_shape_": image_shape}

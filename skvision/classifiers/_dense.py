@@ -1,6 +1,7 @@
 """A fully connected ("dense") network classifier."""
 
-from numbers import Integral, Real
+import math
+from numbers import Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -149,17 +150,12 @@ class DenseNetClassifier(BaseNetClassifier):
         self.verbose = verbose
         self.dtype = dtype
 
-    def _build_network(self, n_features, seed):
-        sizes = tuple(self.hidden_layer_sizes)
-        if not all(isinstance(units, Integral) and units > 0 for units in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must hold positive ints; got {sizes!r}."
-            )
-        return build_dense_classifier(
-            n_features,
-            len(self.classes_),
-            hidden_layer_sizes=sizes,
-            pixel_scale=self._pixel_scale,
+    def _build_network(self, *, input_shape, n_outputs, pixel_scale, seed):
+        model = build_dense_classifier(
+            math.prod(input_shape),
+            n_outputs,
+            hidden_layer_sizes=self.hidden_layer_sizes,
+            pixel_scale=pixel_scale,
             activation=self.activation,
             negative_slope=self.negative_slope,
             batch_normalization=self.batch_normalization,
@@ -168,3 +164,4 @@ class DenseNetClassifier(BaseNetClassifier):
             seed=seed,
             dtype=self.dtype,
         )
+        return model, {}

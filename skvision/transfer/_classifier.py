@@ -1,5 +1,6 @@
 """A classification head on a pretrained or self-trained backbone."""
 
+import math
 import os
 from numbers import Integral, Real
 
@@ -231,13 +232,10 @@ class BackboneClassifier(BaseNetClassifier):
         self.verbose = verbose
         self.dtype = dtype
 
-    def _build_network(self, n_features, seed):
-        self.image_shape_ = resolve_image_shape(
-            n_features, self.image_shape, self.input_shape_
-        )
-        backbone, spec = resolve_backbone(
-            self.backbone, self.weights, self.image_shape_
-        )
+    def _build_network(self, *, input_shape, n_outputs, pixel_scale, seed):
+        n_features = math.prod(input_shape)
+        image_shape = resolve_image_shape(n_features, self.image_shape, input_shape)
+        backbone, spec = resolve_backbone(self.backbone, self.weights, image_shape)
         set_trainable(
             backbone, self.fine_tune_layers if self.fine_tune_from == 0 else 0
         )
@@ -248,22 +246,23 @@ class BackboneClassifier(BaseNetClassifier):
             brightness=self.brightness,
             horizontal_flip=self.horizontal_flip,
         )
-        return build_backbone_classifier(
+        model = build_backbone_classifier(
             n_features,
-            len(self.classes_),
-            image_shape=self.image_shape_,
+            n_outputs,
+            image_shape=image_shape,
             backbone=backbone,
             spec=spec,
             pooling=self.pooling,
             dense_layer_sizes=self.dense_layer_sizes,
             dropout=self.dropout,
             augmentation=augmentation,
-            pixel_scale=self._pixel_scale,
+            pixel_scale=pixel_scale,
             activation=self.activation,
             l2=self.l2,
             seed=seed,
             dtype=self.dtype,
         )
+        return model, {"image_shape_": image_shape}
 
     # -- the two phases: head only, then fine-tuning ---------------------------
     def _start(self, n_features, image_shape):

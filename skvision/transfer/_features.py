@@ -1,5 +1,6 @@
 """A backbone's pooled features as a scikit-learn transformer."""
 
+import math
 import os
 from numbers import Integral
 
@@ -142,7 +143,13 @@ class BackboneFeatures(
         self.input_shape_ = tuple(image_shape or (X.shape[1],))
         seed = None if self.random_state is None else draw_seed(self.random_state)
         with seeded(seed):
-            self.model_ = self._build_network(X.shape[1], seed)
+            self.model_, attributes = self._build_network(
+                input_shape=self.input_shape_,
+                n_outputs=None,
+                pixel_scale=self._pixel_scale,
+                seed=seed,
+            )
+        self.image_shape_ = attributes["image_shape_"]
         self._make_predictors()
         return self
 
@@ -163,22 +170,20 @@ class BackboneFeatures(
         features = self._outputs(self._predictor, X)
         return features.astype(self.dtype, copy=False)
 
-    def _build_network(self, n_features, seed):
-        self.image_shape_ = resolve_image_shape(
-            n_features, self.image_shape, self.input_shape_
-        )
-        backbone, spec = resolve_backbone(
-            self.backbone, self.weights, self.image_shape_
-        )
-        return build_backbone_features(
+    def _build_network(self, *, input_shape, n_outputs, pixel_scale, seed):
+        n_features = math.prod(input_shape)
+        image_shape = resolve_image_shape(n_features, self.image_shape, input_shape)
+        backbone, spec = resolve_backbone(self.backbone, self.weights, image_shape)
+        model = build_backbone_features(
             n_features,
-            image_shape=self.image_shape_,
+            image_shape=image_shape,
             backbone=backbone,
             spec=spec,
             pooling=self.pooling,
-            pixel_scale=self._pixel_scale,
+            pixel_scale=pixel_scale,
             dtype=self.dtype,
         )
+        return model, {"image_shape_": image_shape}
 
     _predictor_attributes = ("_predictor",)
 

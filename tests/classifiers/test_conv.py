@@ -30,10 +30,10 @@ def tiny_conv():
 
 def build(clf, image_shape, n_classes=10):
     """The network ``clf`` would train on images of ``image_shape``, unfitted."""
-    clf = clone(clf)
-    clf.classes_ = np.arange(n_classes)
-    clf.input_shape_ = tuple(image_shape)
-    return clf._build_network(int(np.prod(image_shape)), seed=0)
+    model, _ = clone(clf)._build_network(
+        input_shape=tuple(image_shape), n_outputs=n_classes, pixel_scale=1.0, seed=0
+    )
+    return model
 
 
 def layer_summary(model):
