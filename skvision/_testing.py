@@ -167,3 +167,17 @@ def tiny_backbone(image_shape, dtype="float64"):
         ],
         name="tiny",
     )
+
+
+class TinyBackbone:
+    """:func:`tiny_backbone` as a builder whose repr is stable across processes.
+
+    Test ids contain the estimators' reprs, which must be equal in every
+    pytest-xdist worker; a function's repr holds its memory address.
+    """
+
+    def __call__(self, image_shape):
+        return tiny_backbone(image_shape)
+
+    def __repr__(self):
+        return "TinyBackbone()"

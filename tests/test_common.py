@@ -10,7 +10,7 @@ from skvision import (
     DenseAutoencoder,
     DenseNetClassifier,
 )
-from skvision._testing import tiny_backbone
+from skvision._testing import TinyBackbone
 
 # Small nets and few epochs keep the ~50 checks fast; every check still trains.
 # float64: in float32, weighted and repeated samples give fits that agree to
@@ -80,7 +80,7 @@ ESTIMATORS = [
     # flattened 1x1 convolution keeps each feature's position, and
     # fine_tune_from=0 trains the backbone too.
     BackboneClassifier(
-        tiny_backbone,
+        TinyBackbone(),
         pooling="flatten",
         dropout=0.0,
         image_shape=(-1, 1, 1),
@@ -93,7 +93,7 @@ ESTIMATORS = [
         dtype="float64",
     ),
     BackboneFeatures(
-        tiny_backbone, pooling="flatten", image_shape=(-1, 1, 1), random_state=0
+        TinyBackbone(), pooling="flatten", image_shape=(-1, 1, 1), random_state=0
     ),
 ]
 
