@@ -17,9 +17,15 @@ import sys
 from dataclasses import dataclass
 
 from .._keras import keras, layers
-from .conv import POOLINGS, augmentation_block
+from .conv import augmentation_block, pooled
 from .dense import classifier_head, pixel_input
-from .params import AUGMENTATION_SEED_OFFSET, HEAD_SEED_OFFSET, offset_seed
+from .params import (
+    AUGMENTATION_SEED_OFFSET,
+    HEAD_SEED_OFFSET,
+    POOLINGS,
+    _check_option,
+    offset_seed,
+)
 
 APPLICATIONS = tuple(
     sorted(name for name in dir(keras.applications) if name[:1].isupper())
@@ -192,16 +198,12 @@ def adapt_images(x, image_shape, spec, dtype=None):
     return x
 
 
-def pooled(x, pooling, dtype=None):
-    """Feature maps become a vector by ``pooling``; vectors pass unchanged."""
-    if len(x.shape) == 2:
-        return x
-    to_vector = {
-        "flatten": layers.Flatten,
-        "avg": layers.GlobalAveragePooling2D,
-        "max": layers.GlobalMaxPooling2D,
-    }[pooling]
-    return to_vector(name=f"{pooling}_features", dtype=dtype)(x)
+def backbone_vector(x, image_shape, backbone, spec, pooling, dtype=None):
+    """Images ``x`` adapted to ``backbone``, run in inference mode, pooled."""
+    _check_option(pooling, "pooling", POOLINGS)
+    x = adapt_images(x, image_shape, spec, dtype)
+    backbone.name = "backbone"  # the name the estimators look it up by
+    return pooled(backbone(x, training=False), pooling, dtype)
 
 
 def build_backbone_features(
@@ -226,12 +228,9 @@ def build_backbone_features(
     ...                         spec=BackboneInput(channels=1)).output_shape
     (None, 4)
     """
-    if pooling not in POOLINGS:
-        raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}.")
     inputs, x = pixel_input(n_features, pixel_scale=pixel_scale, dtype=dtype)
     x = layers.Reshape(tuple(image_shape), name="image", dtype=dtype)(x)
-    x = adapt_images(x, image_shape, spec, dtype)
-    x = pooled(_as_backbone(backbone)(x, training=False), pooling, dtype)
+    x = backbone_vector(x, image_shape, backbone, spec, pooling, dtype)
     return keras.Model(inputs, x, name="backbone_features")
 
 
@@ -283,9 +282,6 @@ def build_backbone_classifier(
     keras.Model
         An uncompiled functional model.
     """
-    if pooling not in POOLINGS:
-        raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}.")
-
     inputs, x = pixel_input(n_features, pixel_scale=pixel_scale, dtype=dtype)
     x = layers.Reshape(tuple(image_shape), name="image", dtype=dtype)(x)
     augment = augmentation_block(
@@ -295,8 +291,7 @@ def build_backbone_classifier(
     )
     if augment is not None:
         x = augment(x)
-    x = adapt_images(x, image_shape, spec, dtype)
-    x = pooled(_as_backbone(backbone)(x, training=False), pooling, dtype)
+    x = backbone_vector(x, image_shape, backbone, spec, pooling, dtype)
     outputs = classifier_head(
         x,
         n_classes,
@@ -307,12 +302,6 @@ def build_backbone_classifier(
         **layer_params,
     )
     return keras.Model(inputs, outputs, name="backbone_net")
-
-
-def _as_backbone(model):
-    """``model`` renamed "backbone", the name the estimators look it up by."""
-    model.name = "backbone"
-    return model
 
 
 def set_trainable(backbone, layers_to_train):

@@ -238,9 +238,16 @@ def conv_features(x, config, *, seed=None, dtype=None):
             n_conv += 1
         if pool:
             x = layers.MaxPooling2D(pool, name=f"block{b}_pool", dtype=dtype)(x)
+    return pooled(x, config.pooling, dtype)
+
+
+def pooled(x, pooling, dtype=None):
+    """Feature maps become a vector by ``pooling``; vectors pass unchanged."""
+    if len(x.shape) == 2:
+        return x
     to_vector = {
         "flatten": layers.Flatten,
         "avg": layers.GlobalAveragePooling2D,
         "max": layers.GlobalMaxPooling2D,
-    }[config.pooling]
-    return to_vector(name=f"{config.pooling}_features", dtype=dtype)(x)
+    }[pooling]
+    return to_vector(name=f"{pooling}_features", dtype=dtype)(x)

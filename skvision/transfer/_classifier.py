@@ -1,18 +1,17 @@
 """A classification head on a pretrained or self-trained backbone."""
 
 import math
-import os
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from .. import _training
 from .._docstrings import fill_doc
 from .._networks import ACTIVATIONS
-from .._networks.backbone import APPLICATIONS, build_backbone_classifier, set_trainable
-from .._networks.conv import POOLINGS, resolve_image_shape
+from .._networks.backbone import build_backbone_classifier, set_trainable
+from .._networks.params import resolve_image_shape
 from ..classifiers._base import BaseNetClassifier
-from ._sources import resolve_backbone
+from ._sources import BACKBONE_CONSTRAINTS, resolve_backbone
 
 
 @fill_doc
@@ -140,9 +139,7 @@ class BackboneClassifier(BaseNetClassifier):
 
     _parameter_constraints = {
         **BaseNetClassifier._parameter_constraints,
-        "backbone": [StrOptions(set(APPLICATIONS)), callable, HasMethods(["fit"])],
-        "weights": [str, os.PathLike, None],
-        "pooling": [StrOptions(set(POOLINGS))],
+        **BACKBONE_CONSTRAINTS,
         "dense_layer_sizes": [tuple, list],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],

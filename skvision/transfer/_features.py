@@ -1,19 +1,18 @@
 """A backbone's pooled features as a scikit-learn transformer."""
 
 import math
-import os
 from numbers import Integral
 
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import KerasEstimator
 from .._inference import FastPredictor
-from .._networks.backbone import APPLICATIONS, build_backbone_features
-from .._networks.conv import POOLINGS, resolve_image_shape
+from .._networks.backbone import build_backbone_features
+from .._networks.params import resolve_image_shape
 from .._random import draw_seed, seeded
-from ._sources import resolve_backbone
+from ._sources import BACKBONE_CONSTRAINTS, resolve_backbone
 
 
 class BackboneFeatures(
@@ -86,9 +85,7 @@ class BackboneFeatures(
     """
 
     _parameter_constraints = {
-        "backbone": [StrOptions(set(APPLICATIONS)), callable, HasMethods(["fit"])],
-        "weights": [str, os.PathLike, None],
-        "pooling": [StrOptions(set(POOLINGS))],
+        **BACKBONE_CONSTRAINTS,
         "image_shape": [tuple, list, None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],

@@ -11,6 +11,7 @@ import os
 
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
+from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from .._keras import keras
 from .._networks.backbone import (
@@ -20,6 +21,14 @@ from .._networks.backbone import (
     load_application,
     model_input,
 )
+from .._networks.params import POOLINGS
+
+# The parameters BackboneClassifier and BackboneFeatures share.
+BACKBONE_CONSTRAINTS = {
+    "backbone": [StrOptions(set(APPLICATIONS)), callable, HasMethods(["fit"])],
+    "weights": [str, os.PathLike, None],
+    "pooling": [StrOptions(set(POOLINGS))],
+}
 
 
 def resolve_backbone(backbone, weights, image_shape):
