@@ -121,31 +121,54 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 self._stratify_labels(targets),
             )
             validation = _training.take_rows(arrays, val)
-        if validation is not None and isinstance(validation[0], _batches.ImagePaths):
-            validation = self._path_batches(*validation)
-        self._train(self._feed(arrays, train), validation, epochs, incremental)
+        self._train(
+            self._feed(arrays, train),
+            self._feed_validation(validation),
+            epochs,
+            incremental,
+        )
         return self
 
     def _feed(self, arrays, rows):
-        """``model_.fit``'s data arguments for ``rows`` (None: all) of ``arrays``.
+        """``model_.fit``'s training arguments for ``rows`` (None: all) of ``arrays``.
 
-        ``arrays`` is ``(X, targets, sample_weight)``. Arrays go to Keras as
-        they are; some of their rows, or a large array (which Keras would copy
-        whole into TensorFlow), are gathered batch by batch; file paths are
-        decoded batch by batch (:mod:`skvision._batches`).
+        ``arrays`` is ``(X, targets, sample_weight)``. File paths are decoded,
+        and arrays gathered, batch by batch, through one iterator for all
+        epochs (:mod:`skvision._batches`); only small arrays on a backend other
+        than TensorFlow go to Keras as they are.
         """
         X, targets, weights = arrays
         seed = self._epoch_seed()
         if isinstance(X, _batches.ImagePaths):
-            batches = self._path_batches(
-                X, targets, weights, rows=rows, shuffle=True, seed=seed
+            batches = self._path_batches(*arrays, rows=rows, shuffle=True, seed=seed)
+        elif rows is None and not _batches.gathers(X):
+            return dict(
+                x=X, y=targets, sample_weight=weights, batch_size=self.batch_size
             )
-            return dict(x=batches)
-        if rows is None and X.nbytes >= _batches.GATHER_FROM_BYTES:
+        else:
+            rows = np.arange(len(X)) if rows is None else rows
+            batches = _batches.row_batches(arrays, rows, self.batch_size, seed)
+        n_samples = len(X) if rows is None else len(rows)
+        dataset, steps = _batches.epochs(batches, n_samples, self.batch_size)
+        # The dataset shuffles itself; Keras would warn at its default True.
+        return dict(x=dataset, steps_per_epoch=steps, shuffle=False)
+
+    def _feed_validation(self, validation):
+        """``model_.fit``'s validation arguments for ``(X, targets, weights)``."""
+        if validation is None:
+            return {}
+        X = validation[0]
+        if isinstance(X, _batches.ImagePaths):
+            batches = self._path_batches(*validation)
+        elif not _batches.gathers(X):
+            return dict(validation_data=validation)
+        else:
             rows = np.arange(len(X))
-        if rows is not None:
-            return dict(x=_batches.row_batches(arrays, rows, self.batch_size, seed))
-        return dict(x=X, y=targets, sample_weight=weights)
+            batches = _batches.row_batches(
+                validation, rows, self.batch_size, None, shuffle=False
+            )
+        dataset, steps = _batches.epochs(batches, len(X), self.batch_size)
+        return dict(validation_data=dataset, validation_steps=steps)
 
     def _start(self, n_features, image_shape):
         """Build and compile a fresh network and reset the training record."""
@@ -229,18 +252,13 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
     def _train(self, training, validation, epochs, incremental):
         """Run ``model_.fit`` for up to ``epochs`` more epochs and record them.
 
-        ``training`` holds ``model_.fit``'s data arguments: arrays (``x``,
-        ``y``, ``sample_weight``), or ``x`` alone, a batched ``tf.data``
-        dataset (:mod:`skvision._batches`). Returns whether training ended
-        without diverging.
+        ``training`` and ``validation`` hold ``model_.fit``'s data arguments
+        (:meth:`_feed`, :meth:`_feed_validation`). Returns whether training
+        ended without diverging.
         """
-        callbacks, monitor = self._callbacks(validation is not None, incremental)
+        callbacks, monitor = self._callbacks(bool(validation), incremental)
         divergence = _training.StopOnDivergence()
         first_epoch = self.current_epoch
-        if "y" in training:
-            training = {**training, "batch_size": self.batch_size, "shuffle": True}
-        else:  # a dataset shuffles itself; Keras would warn at its default True
-            training = {**training, "shuffle": False}
         with (
             seeded(self._epoch_seed()),
             no_retracing_warnings(),
@@ -248,7 +266,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         ):
             history = self.model_.fit(
                 **training,
-                validation_data=validation,
+                **validation,
                 epochs=first_epoch + epochs,
                 initial_epoch=first_epoch,
                 callbacks=[divergence, *callbacks],

@@ -4,17 +4,21 @@ A hold-out split would copy the training rows of ``X`` (``X[rows]``), and
 image file paths cannot be decoded all at once, so both reach
 ``keras.Model.fit`` as ``tf.data`` pipelines: the rows are shuffled from a
 seed (reproducible, reshuffled every epoch), batched, and only then gathered.
+
+Keras makes a new iterator over arrays or a finite dataset every epoch, twice
+(~10 ms each on TensorFlow: most of an epoch on small data); :func:`epochs`
+repeats one epoch's pipeline so that a single iterator serves them all.
 """
 
 import numpy as np
 
-from ._keras import keras  # noqa: F401  (TensorFlow, imported quietly)
+from ._keras import keras  # TensorFlow, when it is the backend, imported quietly
 
 PREFETCH_BATCHES = 2
-# Arrays of this size or more are gathered batch by batch even without a
-# split: Keras' own array input copies them whole into TensorFlow (a second
-# copy of the data), while the gather costs a few percent of a small dense
-# net's epoch (4 % on MNIST), nothing measurable next to a CNN's.
+# On backends other than TensorFlow, whose Keras array input costs little per
+# epoch, arrays of this size or more are still gathered batch by batch: Keras
+# would copy them whole (a second copy of the data), while the gather costs a
+# few percent of a small dense net's epoch (4 % on MNIST).
 GATHER_FROM_BYTES = 64 * 2**20
 
 
@@ -23,6 +27,14 @@ def _tensorflow():
     import tensorflow as tf
 
     return tf
+
+
+def gathers(X):
+    """Whether the array ``X`` reaches Keras as batches gathered from its rows.
+
+    Always on TensorFlow, whose array input rebuilds a pipeline every epoch.
+    """
+    return keras.backend.backend() == "tensorflow" or X.nbytes >= GATHER_FROM_BYTES
 
 
 def shuffled_row_batches(rows, batch_size, seed):
@@ -34,11 +46,12 @@ def shuffled_row_batches(rows, batch_size, seed):
     return batches.batch(batch_size).map(tf.sort)
 
 
-def row_batches(arrays, rows, batch_size, seed):
-    """Shuffled batches of ``rows`` of ``arrays``, gathered batch by batch.
+def row_batches(arrays, rows, batch_size, seed, *, shuffle=True):
+    """Batches of ``rows`` of ``arrays``, gathered batch by batch.
 
     ``arrays`` is ``(X, y, sample_weight)``; a None entry is left out. The
-    dataset yields ``(X[batch], y[batch][, sample_weight[batch]])``.
+    dataset yields ``(X[batch], y[batch][, sample_weight[batch]])``, shuffled
+    from ``seed`` unless ``shuffle`` is False.
     """
     tf = _tensorflow()
     arrays = tuple(a for a in arrays if a is not None)
@@ -53,8 +66,21 @@ def row_batches(arrays, rows, batch_size, seed):
         pairs = zip(gathered, specs, strict=True)
         return tuple(tf.ensure_shape(t, spec.shape) for t, spec in pairs)
 
-    batches = shuffled_row_batches(rows, batch_size, seed)
+    if shuffle:
+        batches = shuffled_row_batches(rows, batch_size, seed)
+    else:
+        rows = np.asarray(rows, dtype=np.int64)
+        batches = tf.data.Dataset.from_tensor_slices(rows).batch(batch_size)
     return batches.map(gather_op).prefetch(PREFETCH_BATCHES)
+
+
+def epochs(dataset, n_samples, batch_size):
+    """One epoch's ``dataset`` repeated, and the number of batches per epoch.
+
+    Given both, ``keras.Model.fit`` (``steps_per_epoch``) and its validation
+    (``validation_steps``) keep one iterator for all epochs.
+    """
+    return dataset.repeat(), -(-n_samples // batch_size)
 
 
 class ImagePaths:

@@ -19,12 +19,12 @@ def test_pipeline_with_a_scaler(digits, small_net):
 def test_grid_search_over_network_parameters(digits, small_net):
     X, y, _, _ = digits
     search = GridSearchCV(
-        DenseNetClassifier(**{**small_net, "max_iter": 5}),
+        DenseNetClassifier(**small_net),
         {"hidden_layer_sizes": [(8,), (32,)], "dropout": [0.0, 0.2]},
         cv=2,
     ).fit(X, y)
     assert len(search.cv_results_["params"]) == 4
-    assert search.best_estimator_.n_iter_ == 5
+    assert search.best_estimator_.n_iter_ == small_net["max_iter"]
     assert search.best_score_ > 0.8
 
 
