@@ -57,7 +57,6 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
     }
 
     _loss = "mean_squared_error"
-    _metrics = ()
     # Whether the network scales uint8 pixels itself (see ``_pixel_scale``), so
     # that uint8 images reach Keras as they are; autoencoders also need their
     # targets scaled, and keep converting.
@@ -99,6 +98,10 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
     def _sample_weights(self, y, sample_weight):
         """``sample_weight`` with any per-class weights folded in."""
         return sample_weight
+
+    def _make_metrics(self):
+        """Fresh Keras metrics to record in ``history_`` besides the loss."""
+        return []
 
     # -- fitting ----------------------------------------------------------------
     def _fit(self, X, y, *, sample_weight, validation_data, epochs, incremental, **kw):
@@ -184,15 +187,25 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         for name, value in attributes.items():
             setattr(self, name, value)
         self._make_predictors()
-        with _training.keras_floatx(self.dtype):  # losses compute in floatx()
-            self.model_.compile(
-                optimizer=_training.make_optimizer(
-                    self.optimizer, self.learning_rate_init, self.momentum
-                ),
-                loss=self._loss,
-                metrics=list(self._metrics),
-            )
+        self._compile(self.learning_rate_init)
         self.history_ = {}
+
+    def _compile(self, learning_rate):
+        """Compile ``model_`` with a fresh optimizer, its variables made now.
+
+        Keras would create the optimizer's and the metrics' variables in the
+        first training step, which TensorFlow then traces twice; made here
+        (metrics as objects), the step is traced once, a third less time in a
+        small net's fit.
+        """
+        optimizer = _training.make_optimizer(
+            self.optimizer, learning_rate, self.momentum
+        )
+        with _training.keras_floatx(self.dtype):  # losses and metrics use floatx()
+            self.model_.compile(
+                optimizer=optimizer, loss=self._loss, metrics=self._make_metrics()
+            )
+            optimizer.build(self.model_.trainable_variables)
 
     def _apply_sample_weight(self, X, targets, sample_weight):
         """Drop zero-weight samples and scale the other weights to mean 1.

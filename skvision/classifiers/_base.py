@@ -19,7 +19,6 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
     _loss = "sparse_categorical_crossentropy"
-    _metrics = ("accuracy",)
     _scales_pixels = True
     _accepts_paths = True
 
@@ -212,3 +211,6 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         if sample_weight is not None:
             weights = weights * np.asarray(sample_weight, dtype=np.float64)
         return weights
+
+    def _make_metrics(self):
+        return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]

@@ -5,7 +5,6 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .. import _training
 from .._docstrings import fill_doc
 from .._networks import ACTIVATIONS
 from .._networks.backbone import build_backbone_classifier, set_trainable
@@ -298,14 +297,6 @@ class BackboneClassifier(BaseNetClassifier):
         self._compile(self._fine_tune_rate)
 
     def _compile(self, learning_rate):
-        """Recompile ``model_`` with a fresh optimizer (Keras needs it after
-        the trainable weights change)."""
-        with _training.keras_floatx(self.dtype):
-            self.model_.compile(
-                optimizer=_training.make_optimizer(
-                    self.optimizer, learning_rate, self.momentum
-                ),
-                loss=self._loss,
-                metrics=list(self._metrics),
-            )
+        # Keras needs a recompile after the trainable weights change.
+        super()._compile(learning_rate)
         self._make_predictors()
