@@ -37,27 +37,20 @@ def gathers(X):
     return keras.backend.backend() == "tensorflow" or X.nbytes >= GATHER_FROM_BYTES
 
 
-def shuffled_row_batches(rows, batch_size, seed):
-    """A dataset of sorted row-index batches, reshuffled every epoch."""
-    tf = _tensorflow()
-    batches = tf.data.Dataset.from_tensor_slices(np.asarray(rows, dtype=np.int64))
-    batches = batches.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
-    # Sorted rows read memory in order; the shuffle decides each batch's rows.
-    return batches.batch(batch_size).map(tf.sort)
-
-
 def row_batches(arrays, rows, batch_size, seed, *, shuffle=True):
     """Batches of ``rows`` of ``arrays``, gathered batch by batch.
 
     ``arrays`` is ``(X, y, sample_weight)``; a None entry is left out. The
     dataset yields ``(X[batch], y[batch][, sample_weight[batch]])``, shuffled
-    from ``seed`` unless ``shuffle`` is False.
+    from ``seed`` (reshuffled every epoch) unless ``shuffle`` is False.
     """
     tf = _tensorflow()
     arrays = tuple(a for a in arrays if a is not None)
     specs = [tf.TensorSpec((None, *a.shape[1:]), a.dtype) for a in arrays]
 
     def gather(batch):
+        # Sorted rows read memory in order; the shuffle decides each batch's rows.
+        batch = np.sort(batch)
         return tuple(a[batch] for a in arrays)
 
     def gather_op(batch):
@@ -66,12 +59,10 @@ def row_batches(arrays, rows, batch_size, seed, *, shuffle=True):
         pairs = zip(gathered, specs, strict=True)
         return tuple(tf.ensure_shape(t, spec.shape) for t, spec in pairs)
 
+    batches = tf.data.Dataset.from_tensor_slices(np.asarray(rows, dtype=np.int64))
     if shuffle:
-        batches = shuffled_row_batches(rows, batch_size, seed)
-    else:
-        rows = np.asarray(rows, dtype=np.int64)
-        batches = tf.data.Dataset.from_tensor_slices(rows).batch(batch_size)
-    return batches.map(gather_op).prefetch(PREFETCH_BATCHES)
+        batches = batches.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
+    return batches.batch(batch_size).map(gather_op).prefetch(PREFETCH_BATCHES)
 
 
 def epochs(dataset, n_samples, batch_size):

@@ -15,18 +15,31 @@ def digits():
     return X[:1000], y[:1000], X[1000:], y[1000:]
 
 
+SMALL_NET = dict(
+    hidden_layer_sizes=(32,),
+    batch_size=32,
+    max_iter=8,
+    early_stopping=False,
+    learning_rate="constant",
+    learning_rate_init=0.01,
+    random_state=0,
+)
+
+
 @pytest.fixture
 def small_net():
     """Keyword arguments of a DenseNetClassifier that trains in about a second."""
-    return dict(
-        hidden_layer_sizes=(32,),
-        batch_size=32,
-        max_iter=8,
-        early_stopping=False,
-        learning_rate="constant",
-        learning_rate_init=0.01,
-        random_state=0,
-    )
+    return dict(SMALL_NET)
+
+
+@pytest.fixture(scope="session")
+def fitted_small_net(digits):
+    """``DenseNetClassifier(**small_net)`` fitted on the digits, shared by the
+    tests that only read it (one fit per test process, not one per test)."""
+    from skvision import DenseNetClassifier
+
+    X, y, _, _ = digits
+    return DenseNetClassifier(**SMALL_NET).fit(X, y)
 
 
 @pytest.fixture(scope="session")

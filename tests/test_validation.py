@@ -10,9 +10,8 @@ from skvision import DenseNetClassifier
 
 
 @pytest.fixture
-def fitted(digits, small_net):
-    X, y, _, _ = digits
-    return DenseNetClassifier(**small_net).fit(X, y)
+def fitted(fitted_small_net):
+    return fitted_small_net
 
 
 def _bad_X(X):
@@ -152,9 +151,11 @@ def test_images_of_another_shape_are_rejected_flat_samples_accepted(
     )
 
 
-def test_images_are_rejected_by_a_net_fitted_on_other_flat_samples(digits, small_net):
-    X, y, _, _ = digits
-    clf = DenseNetClassifier(**small_net).fit(X, y)
+def test_images_are_rejected_by_a_net_fitted_on_other_flat_samples(
+    digits, fitted_small_net
+):
+    X, _, _, _ = digits
+    clf = fitted_small_net
     with pytest.raises(ValueError, match="fitted on flat samples of 64 features"):
         clf.predict(X.reshape(-1, 4, 16))
 

@@ -15,9 +15,9 @@ def test_is_a_classifier_with_tags():
     assert clf.__sklearn_tags__().estimator_type == "classifier"
 
 
-def test_learns_digits(digits, small_net):
+def test_learns_digits(digits, fitted_small_net):
     X, y, X_test, y_test = digits
-    clf = DenseNetClassifier(**small_net).fit(X, y)
+    clf = fitted_small_net
     assert clf.score(X_test, y_test) > 0.9
     proba = clf.predict_proba(X_test)
     assert proba.shape == (len(X_test), 10)
@@ -34,9 +34,9 @@ def test_string_labels_come_back(digits, small_net):
     assert set(clf.predict(X_test)) <= set(names)
 
 
-def test_image_layouts_are_equivalent(digits, small_net):
+def test_image_layouts_are_equivalent(digits, small_net, fitted_small_net):
     X, y, X_test, _ = digits
-    flat = DenseNetClassifier(**small_net).fit(X, y).predict_proba(X_test)
+    flat = fitted_small_net.predict_proba(X_test)
     images = DenseNetClassifier(**small_net).fit(X.reshape(-1, 8, 8), y)
     np.testing.assert_allclose(images.predict_proba(X_test.reshape(-1, 8, 8)), flat)
     channels = DenseNetClassifier(**small_net).fit(X.reshape(-1, 8, 8, 1), y)
@@ -237,23 +237,23 @@ def test_sample_weight_is_not_modified(digits, small_net):
     np.testing.assert_array_equal(weights, before)
 
 
-def test_zero_weight_samples_do_not_count(digits, small_net):
+def test_zero_weight_samples_do_not_count(digits, small_net, fitted_small_net):
     X, y, X_test, _ = digits
     noise = np.random.default_rng(0).random((200, X.shape[1])).astype(np.float32)
     X_noisy = np.vstack([X, noise])
     y_noisy = np.concatenate([y, np.zeros(200, dtype=int)])
     weights = np.r_[np.ones(len(X)), np.zeros(200)]
     weighted = DenseNetClassifier(**small_net).fit(X_noisy, y_noisy, weights)
-    clean = DenseNetClassifier(**small_net).fit(X, y)
+    clean = fitted_small_net
     np.testing.assert_allclose(
         weighted.predict_proba(X_test), clean.predict_proba(X_test), atol=1e-5
     )
 
 
 @pytest.mark.parametrize("dump", ["pickle", "joblib"])
-def test_persistence_round_trip(digits, small_net, tmp_path, dump):
+def test_persistence_round_trip(digits, fitted_small_net, tmp_path, dump):
     X, y, X_test, _ = digits
-    clf = DenseNetClassifier(**small_net).fit(X, y)
+    clf = fitted_small_net
     if dump == "pickle":
         restored = pickle.loads(pickle.dumps(clf))
     else:
@@ -267,9 +267,8 @@ def test_persistence_round_trip(digits, small_net, tmp_path, dump):
     assert restored.n_iter_ == clf.n_iter_ + 1
 
 
-def test_clone_gives_an_unfitted_copy(digits, small_net):
-    X, y, _, _ = digits
-    clf = DenseNetClassifier(**small_net).fit(X, y)
+def test_clone_gives_an_unfitted_copy(fitted_small_net):
+    clf = fitted_small_net
     copy = clone(clf)
     assert copy.get_params() == clf.get_params()
     assert not hasattr(copy, "model_")
