@@ -456,9 +456,13 @@ def run_distributed_search(
         ``"postgresql://user:password@host/db"`` (needs
         ``pip install "skvision[distributed]"``), or a storage object such as
         ``optuna.storages.JournalStorage(JournalFileBackend(path))`` for a
-        shared file system without a database. It is checked before anything
-        runs (see Raises); storages that processes cannot share (an in-memory
-        SQLite database ``"sqlite://"``, an ``InMemoryStorage``) are refused.
+        shared file system without a database (a worker killed while it
+        writes leaves the journal's lock behind; the others break it after
+        the lock's ``grace_period``, 30 s unless you pass
+        ``lock_obj=JournalFileSymlinkLock(path, grace_period=...)``). It is
+        checked before anything runs (see Raises); storages that processes
+        cannot share (an in-memory SQLite database ``"sqlite://"``, an
+        ``InMemoryStorage``) are refused.
     study_name : str
         Name of the shared study; created by the first worker.
     n_trials : int

@@ -46,10 +46,19 @@ def wait_for_everyone(folder, worker_id, n_workers):
 
 def storage_of(spec):
     if spec.startswith("journal:"):
-        path = spec.removeprefix("journal:")
-        backend = optuna.storages.journal.JournalFileBackend(path)
-        return optuna.storages.JournalStorage(backend)
+        return journal_storage(spec.removeprefix("journal:"))
     return spec
+
+
+def journal_storage(path):
+    """Optuna's journal on the file ``path``, whose lock breaks after 3 s.
+
+    A worker killed while it writes leaves the lock behind; Optuna's default
+    30 s before breaking it would make the fault tests wait that long.
+    """
+    journal = optuna.storages.journal
+    lock = journal.JournalFileSymlinkLock(path, grace_period=3)
+    return optuna.storages.JournalStorage(journal.JournalFileBackend(path, lock))
 
 
 def main():

@@ -1,3 +1,4 @@
+import importlib.util
 import itertools
 import os
 import subprocess
@@ -83,6 +84,15 @@ def postgres_url(postgres_server):
     return postgres_server.create_database(f"study_{next(_databases)}")
 
 
+def _worker_module():
+    """``_search_worker.py`` imported, for its storage helper."""
+    path = SearchWorkers.script
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 class SearchWorkers:
     """``_search_worker.py`` processes sharing the study ``name`` in ``storage``.
 
@@ -121,9 +131,7 @@ class SearchWorkers:
         """``storage`` as an Optuna storage object, made once."""
         if self._optuna_storage is None:
             if self.storage.startswith("journal:"):
-                path = self.storage.removeprefix("journal:")
-                backend = optuna.storages.journal.JournalFileBackend(path)
-                self._optuna_storage = optuna.storages.JournalStorage(backend)
+                self._optuna_storage = _worker_module().storage_of(self.storage)
             else:
                 # pool_pre_ping: the test reads on after restarting the server.
                 self._optuna_storage = optuna.storages.RDBStorage(
