@@ -1,10 +1,10 @@
-"""The filter that keeps TensorFlow's start-up notices off stderr."""
+"""The filter that keeps TensorFlow's start-up notices off stderr (no TensorFlow)."""
 
 import os
 import subprocess
 import sys
 
-from skvision._keras import filter_log
+from skvision._native_log import filter_log
 
 LOG = (
     "a line of some other library\n"
@@ -44,7 +44,7 @@ def test_level_3_keeps_only_fatal_entries_and_foreign_lines():
 def test_python_writes_to_stderr_inside_the_filter_pass():
     code = (
         "import sys\n"
-        "from skvision._keras import filtered_native_stderr\n"
+        "from skvision._native_log import filtered_native_stderr\n"
         "import os\n"
         "with filtered_native_stderr(1):\n"
         "    print('from python', file=sys.stderr)\n"
