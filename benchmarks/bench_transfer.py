@@ -13,7 +13,11 @@ trained:
 - on the MNIST backbone, fine-tuned from the first epoch at the same learning
   rate (the backbone is the initialization);
 - on the MNIST backbone, head only for half the epochs, then every layer at a
-  tenth of the learning rate (Keras' transfer-learning recipe).
+  tenth of the learning rate (Keras' transfer-learning recipe);
+- on the backbone's first two blocks (generic strokes and edges), frozen, with
+  a third convolution block trained from scratch in place of MNIST's
+  (a ``keras.Model`` built by a function, which ``BackboneClassifier`` takes
+  like any backbone); and the same with the two blocks fine-tuned too.
 
 Every model gets the same epochs, batch size and learning rate, no hold-out
 and no early stopping; each is tested on the full Fashion-MNIST test set
@@ -28,6 +32,7 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.frozen import FrozenEstimator  # noqa: E402
 
@@ -51,10 +56,40 @@ def few_per_class(y, n_per_class, seed):
     return np.concatenate(rows)
 
 
+def lower_blocks(net, n_blocks, filters=128):
+    """A backbone builder: ``net``'s first ``n_blocks`` convolution blocks (a
+    copy, with their weights), then a fresh convolution block of ``filters``."""
+
+    def build(image_shape):
+        copy = keras.models.clone_model(net.model_)
+        copy.set_weights(net.model_.get_weights())
+        inputs = keras.Input(image_shape)
+        x = inputs
+        for layer in copy.layers:
+            if layer.name.startswith("block") and int(layer.name[5]) <= n_blocks:
+                x = layer(x)
+        x = keras.layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+        return keras.Model(inputs, keras.layers.MaxPooling2D()(x))
+
+    return build
+
+
 def models(backbone, epochs, seed):
     def on_backbone(**fine_tuning):
         return BackboneClassifier(
             FrozenEstimator(backbone),
+            **HEAD,
+            **fine_tuning,
+            **TRAINING,
+            max_iter=epochs,
+            random_state=seed,
+        )
+
+    def on_lower_blocks(**fine_tuning):
+        return BackboneClassifier(
+            lower_blocks(backbone, 2),
+            pooling="flatten",
+            image_shape=(28, 28, 1),
             **HEAD,
             **fine_tuning,
             **TRAINING,
@@ -72,6 +107,13 @@ def models(backbone, epochs, seed):
         ),
         "MNIST backbone, head first, then fine-tuned": on_backbone(
             fine_tune_from=epochs // 2
+        ),
+        # fine_tune_layers=2: the fresh block's convolution and pooling train.
+        "2 MNIST blocks, frozen, + a fresh block": on_lower_blocks(
+            fine_tune_from=0, fine_tune_layers=2, fine_tune_learning_rate=1e-3
+        ),
+        "2 MNIST blocks, fine-tuned, + a fresh block": on_lower_blocks(
+            fine_tune_from=0, fine_tune_learning_rate=1e-3
         ),
     }
 
