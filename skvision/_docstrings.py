@@ -1,4 +1,4 @@
-"""The shared training parameters' documentation, written once.
+"""The shared parameters' documentation, written once.
 
 Every estimator documents the parameters of
 :class:`skvision._base.KerasEstimator` through a marker line in its docstring,
@@ -6,7 +6,8 @@ Every estimator documents the parameters of
 :func:`fill_doc` replaces with the paragraphs below, so the estimators
 describe them in the same words. Where the two families differ (what
 ``monitor`` watches, the stratified hold-out, ``class_weight``), each has
-its own paragraph.
+its own paragraph. The autoencoders' own parameters, the same for the dense
+and the convolutional one, come the same way (``<autoencoder parameters>``).
 """
 
 _COMMON = {
@@ -89,6 +90,33 @@ _FAMILIES = {
 }
 
 
+# What makes a network a (denoising, sparse) autoencoder, dense or
+# convolutional: ``    <autoencoder parameters>``.
+AUTOENCODER_PARAMETERS = """\
+    latent_activation : {"linear", "relu", "leaky_relu", "elu", "selu", \
+"tanh", "sigmoid"}, default="linear"
+        Activation of the code.
+    output_activation : {"sigmoid", "linear"}, default="sigmoid"
+        Activation of the reconstruction: "sigmoid" for data in [0, 1] (pixels
+        scaled by 1/255, or by the maximum); "linear" for any other data, e.g.
+        standardized features.
+    loss : {"mean_squared_error", "binary_crossentropy"}, \
+            default="mean_squared_error"
+        Reconstruction loss; binary cross-entropy needs targets in [0, 1] and
+        ``output_activation="sigmoid"``.
+    noise_std : float, default=0.0
+        Standard deviation of the Gaussian noise added to the inputs while
+        training (denoising autoencoder).
+    mask_fraction : float, default=0.0
+        Fraction of input values set to zero while training (masking noise);
+        like Keras' ``Dropout``, the kept values are scaled by
+        ``1 / (1 - mask_fraction)``.
+    activity_l1 : float, default=0.0
+        L1 penalty on the codes (sparse autoencoder): ``activity_l1`` times
+        the batch mean of ``sum(|code|)`` is added to the loss.
+"""
+
+
 def training_parameters(family):
     """The shared parameters' paragraphs for ``family``, in signature order."""
     paragraphs = {**_COMMON, **_FAMILIES[family]}
@@ -96,7 +124,10 @@ def training_parameters(family):
 
 
 def fill_doc(cls):
-    """Replace the ``<training parameters: family>`` marker of ``cls.__doc__``."""
+    """Replace the markers of ``cls.__doc__`` with the shared paragraphs."""
+    cls.__doc__ = cls.__doc__.replace(
+        "    <autoencoder parameters>\n", AUTOENCODER_PARAMETERS
+    )
     for family in _FAMILIES:
         marker = f"    <training parameters: {family}>\n"
         cls.__doc__ = cls.__doc__.replace(marker, training_parameters(family))

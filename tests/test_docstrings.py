@@ -64,3 +64,10 @@ def test_shared_training_parameters_are_documented_in_the_shared_words(family, n
     assert training_parameters(family) in doc  # drifted, or the marker is gone
     for parameter in KerasEstimator._parameter_constraints:
         assert doc.count(f"\n    {parameter} : ") == 1, parameter
+
+
+@pytest.mark.parametrize("name", ESTIMATORS["autoencoder"])
+def test_autoencoder_parameters_are_documented_in_the_shared_words(name):
+    from skvision._docstrings import AUTOENCODER_PARAMETERS
+
+    assert AUTOENCODER_PARAMETERS in getattr(skvision, name).__doc__

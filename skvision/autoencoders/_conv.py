@@ -60,27 +60,7 @@ class ConvAutoencoder(BaseAutoencoder):
         ``X`` is flat (one entry may be -1). None uses the shape of the images
         given to ``fit``, or a square gray image for flat samples. When ``X``
         is a 1-D array of image file paths, the size they are decoded to.
-    latent_activation : {"linear", "relu", "leaky_relu", "elu", "selu", \
-"tanh", "sigmoid"}, default="linear"
-        Activation of the code.
-    output_activation : {"sigmoid", "linear"}, default="sigmoid"
-        Activation of the reconstruction: "sigmoid" for data in [0, 1] (pixels
-        scaled by 1/255, or by the maximum); "linear" for any other data, e.g.
-        standardized features.
-    loss : {"mean_squared_error", "binary_crossentropy"}, \
-            default="mean_squared_error"
-        Reconstruction loss; binary cross-entropy needs targets in [0, 1] and
-        ``output_activation="sigmoid"``.
-    noise_std : float, default=0.0
-        Standard deviation of the Gaussian noise added to the inputs while
-        training (denoising autoencoder).
-    mask_fraction : float, default=0.0
-        Fraction of input values set to zero while training (masking noise);
-        like Keras' ``Dropout``, the kept values are scaled by
-        ``1 / (1 - mask_fraction)``.
-    activity_l1 : float, default=0.0
-        L1 penalty on the codes (sparse autoencoder): ``activity_l1`` times
-        the batch mean of ``sum(|code|)`` is added to the loss.
+    <autoencoder parameters>
     <training parameters: autoencoder>
 
     Attributes
