@@ -12,14 +12,14 @@ characters of two other alphabets, never seen in training. A 1-nearest-neighbour
 classifier on these features is scored on 20-way episodes drawn by
 :class:`~skvision.transfer.FewShotSplit`, within one alphabet at a time.
 
-The full run (40 epochs, 400 episodes per row, 5.5 minutes on two busy CPU
+The full run (40 epochs, 400 episodes per row, 3 minutes on two CPU
 cores) gives these error rates on the held-out Balinese and Greek characters:
 
 ===============  ==========  ============
 20-way episode   raw pixels  CNN features
 ===============  ==========  ============
-one-shot         84.4 %      34.7 %
-five-shot        72.4 %      23.1 %
+one-shot         84.4 %      34.9 %
+five-shot        72.4 %      22.7 %
 ===============  ==========  ============
 
 Raw pixels are the 105x105 images as stored; both columns use the Euclidean
