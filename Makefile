@@ -31,7 +31,7 @@ demo: $(VENV)/.installed
 	$(PY) examples/demo.py --figures figures
 
 test: $(VENV)/.installed
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist worksteal
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check skvision tests examples benchmarks
@@ -58,7 +58,7 @@ test-latest:
 	$(LATEST_VENV)/bin/python -m pip install --quiet --upgrade pip setuptools wheel
 	$(LATEST_VENV)/bin/python -m pip install --quiet --upgrade -e ".[tests,distributed]"
 	$(LATEST_VENV)/bin/python -m pip list --format=freeze
-	$(LATEST_VENV)/bin/python -m pytest -n 2
+	$(LATEST_VENV)/bin/python -m pytest -n 2 --dist worksteal
 
 # Rewrite the lock with the newest releases (then `make clean test demo`).
 lock:
