@@ -273,7 +273,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         divergence = _training.StopOnDivergence()
         first_epoch = self.current_epoch
         with (
-            seeded(self._epoch_seed()),
+            seeded(self._epoch_seed(), tensorflow=False),
             no_retracing_warnings(),
             _training.keras_floatx(self.dtype),
         ):

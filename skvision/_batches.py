@@ -37,6 +37,28 @@ def gathers(X):
     return keras.backend.backend() == "tensorflow" or X.nbytes >= GATHER_FROM_BYTES
 
 
+def epoch_by_epoch(n, seed, one_epoch):
+    """An endless dataset: ``one_epoch(order)`` for a new order of 0..n-1 each epoch.
+
+    The orders are stateless shuffles keyed by ``(seed, epoch)`` (a random key
+    when ``seed`` is None). Unlike ``Dataset.shuffle``, they do not depend on
+    TensorFlow's global seed, which skvision does not set while training:
+    setting it clears TensorFlow's kernel caches, so every ``partial_fit``
+    would optimize its training graph again (~80 ms a call).
+    """
+    tf = _tensorflow()
+    key = np.random.randint(2**31 - 1) if seed is None else seed
+    key = tf.constant(key, tf.int64)
+
+    def epoch(number):
+        positions = tf.range(n, dtype=tf.int64)
+        seed_pair = tf.stack([key, number])
+        order = tf.random.experimental.stateless_shuffle(positions, seed=seed_pair)
+        return one_epoch(tf.data.Dataset.from_tensor_slices(order))
+
+    return tf.data.Dataset.counter().flat_map(epoch)
+
+
 def row_batches(arrays, rows, batch_size, seed, *, shuffle=True):
     """Batches of ``rows`` of ``arrays``, gathered batch by batch.
 
@@ -48,9 +70,11 @@ def row_batches(arrays, rows, batch_size, seed, *, shuffle=True):
     arrays = tuple(a for a in arrays if a is not None)
     specs = [tf.TensorSpec((None, *a.shape[1:]), a.dtype) for a in arrays]
 
-    def gather(batch):
+    rows = np.asarray(rows, dtype=np.int64)
+
+    def gather(positions):
         # Sorted rows read memory in order; the shuffle decides each batch's rows.
-        batch = np.sort(batch)
+        batch = np.sort(rows[positions])
         return tuple(a[batch] for a in arrays)
 
     def gather_op(batch):
@@ -59,10 +83,14 @@ def row_batches(arrays, rows, batch_size, seed, *, shuffle=True):
         pairs = zip(gathered, specs, strict=True)
         return tuple(tf.ensure_shape(t, spec.shape) for t, spec in pairs)
 
-    batches = tf.data.Dataset.from_tensor_slices(np.asarray(rows, dtype=np.int64))
+    def one_epoch(positions):
+        return positions.batch(batch_size).map(gather_op)
+
     if shuffle:
-        batches = batches.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
-    return batches.batch(batch_size).map(gather_op).prefetch(PREFETCH_BATCHES)
+        batches = epoch_by_epoch(len(rows), seed, one_epoch)
+    else:
+        batches = one_epoch(tf.data.Dataset.range(len(rows)))
+    return batches.prefetch(PREFETCH_BATCHES)
 
 
 def epochs(dataset, n_samples, batch_size):
@@ -146,20 +174,26 @@ def path_batches(
     """
     tf = _tensorflow()
     rows = np.arange(len(paths)) if rows is None else np.asarray(rows)
-    columns = tuple(c[rows] for c in columns if c is not None)
-    dataset = tf.data.Dataset.from_tensor_slices((paths.paths[rows], *columns))
-    if shuffle:
-        dataset = dataset.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
+    elements = [tf.constant(paths.paths[rows])]
+    elements += [tf.constant(c[rows]) for c in columns if c is not None]
     decode = decoder(paths.image_shape) if decode is None else decode
 
-    def sample(path, *rest):
+    def sample(position):
+        path, *rest = (tf.gather(element, position) for element in elements)
         pixels = decode(path)
         if scale is not None:
             factor, dtype = scale
             pixels = tf.cast(pixels, dtype) * tf.constant(factor, dtype)
         return (pixels, pixels, *rest) if autoencode else (pixels, *rest)
 
-    dataset = dataset.map(
-        sample, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
-    )
-    return dataset.batch(batch_size).prefetch(PREFETCH_BATCHES)
+    def one_epoch(positions):
+        samples = positions.map(
+            sample, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+        )
+        return samples.batch(batch_size)
+
+    if shuffle:
+        dataset = epoch_by_epoch(len(rows), seed, one_epoch)
+    else:
+        dataset = one_epoch(tf.data.Dataset.range(len(rows)))
+    return dataset.prefetch(PREFETCH_BATCHES)

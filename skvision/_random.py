@@ -24,26 +24,36 @@ def draw_seed(random_state):
 
 
 @contextmanager
-def seeded(seed):
+def seeded(seed, *, tensorflow=True):
     """Seed Python, NumPy, the backend and Keras; restore Python, NumPy and TF after.
 
-    Keras draws its data shuffling from these global generators, so a fit is
-    only reproducible when they are seeded; restoring them afterwards keeps the
-    seeding invisible to the rest of the program. ``seed=None`` does nothing.
+    Keras draws weights and layers' random streams from these global
+    generators, so a build is only reproducible when they are seeded;
+    restoring them afterwards keeps the seeding invisible to the rest of the
+    program. ``tensorflow=False`` seeds Python and NumPy only, for training
+    (whose shuffles are keyed by their own seeds, :mod:`skvision._batches`):
+    setting TensorFlow's global seed clears its kernel caches, so each
+    ``partial_fit`` would optimize its training graph again. ``seed=None``
+    does nothing.
     """
     if seed is None:
         yield
         return
-    # Imported here: drawing a seed must not load Keras (seconds), e.g. in a
-    # search of a scikit-learn estimator.
-    from ._keras import keras, tf_get_seed, tf_set_seed
-
     python_state, numpy_state = random.getstate(), np.random.get_state()
-    tf_seed = tf_get_seed()
-    keras.utils.set_random_seed(int(seed) % MAX_SEED)
+    if tensorflow:
+        # Imported here: drawing a seed must not load Keras (seconds), e.g. in
+        # a search of a scikit-learn estimator.
+        from ._keras import keras, tf_get_seed, tf_set_seed
+
+        tf_seed = tf_get_seed()
+        keras.utils.set_random_seed(int(seed) % MAX_SEED)
+    else:
+        random.seed(seed)
+        np.random.seed(int(seed) % MAX_SEED)
     try:
         yield
     finally:
         random.setstate(python_state)
         np.random.set_state(numpy_state)
-        tf_set_seed(tf_seed)
+        if tensorflow:
+            tf_set_seed(tf_seed)
