@@ -105,3 +105,18 @@ def test_a_large_array_is_gathered_batch_by_batch_reproducibly(
     first = net.fit(X, y).predict_proba(X[:20])
     np.testing.assert_array_equal(net.fit(X, y).predict_proba(X[:20]), first)
     assert net.n_iter_ == 2 and np.isfinite(net.history_["loss"]).all()
+
+
+def test_a_seeded_fit_does_not_depend_on_tensorflows_global_seed(digits, small_net):
+    # The epochs' shuffles are keyed by random_state alone (skvision._batches).
+    tf = pytest.importorskip("tensorflow")
+    X, y = digits
+    params = {**small_net, "max_iter": 2}
+    fits = []
+    try:
+        for global_seed in (1, 2):
+            tf.random.set_seed(global_seed)
+            fits.append(DenseNetClassifier(**params).fit(X, y).predict_proba(X))
+    finally:
+        tf.random.set_seed(None)
+    np.testing.assert_array_equal(*fits)
