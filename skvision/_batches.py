@@ -84,13 +84,13 @@ def row_batches(arrays, rows, batch_size, seed, *, shuffle=True):
         return tuple(tf.ensure_shape(t, spec.shape) for t, spec in pairs)
 
     def one_epoch(positions):
-        return positions.batch(batch_size).map(gather_op)
+        return positions.batch(batch_size)
 
     if shuffle:
-        batches = epoch_by_epoch(len(rows), seed, one_epoch)
+        positions = epoch_by_epoch(len(rows), seed, one_epoch)
     else:
-        batches = one_epoch(tf.data.Dataset.range(len(rows)))
-    return batches.prefetch(PREFETCH_BATCHES)
+        positions = one_epoch(tf.data.Dataset.range(len(rows)))
+    return positions.map(gather_op).prefetch(PREFETCH_BATCHES)
 
 
 def epochs(dataset, n_samples, batch_size):
