@@ -37,28 +37,6 @@ def gathers(X):
     return keras.backend.backend() == "tensorflow" or X.nbytes >= GATHER_FROM_BYTES
 
 
-def epoch_by_epoch(n, seed, one_epoch):
-    """An endless dataset: ``one_epoch(order)`` for a new order of 0..n-1 each epoch.
-
-    The orders are stateless shuffles keyed by ``(seed, epoch)`` (a random key
-    when ``seed`` is None). Unlike ``Dataset.shuffle``, they do not depend on
-    TensorFlow's global seed, which skvision does not set while training:
-    setting it clears TensorFlow's kernel caches, so every ``partial_fit``
-    would optimize its training graph again (~80 ms a call).
-    """
-    tf = _tensorflow()
-    key = np.random.randint(2**31 - 1) if seed is None else seed
-    key = tf.constant(key, tf.int64)
-
-    def epoch(number):
-        positions = tf.range(n, dtype=tf.int64)
-        seed_pair = tf.stack([key, number])
-        order = tf.random.experimental.stateless_shuffle(positions, seed=seed_pair)
-        return one_epoch(tf.data.Dataset.from_tensor_slices(order))
-
-    return tf.data.Dataset.counter().flat_map(epoch)
-
-
 def row_batches(arrays, rows, batch_size, seed, *, shuffle=True):
     """Batches of ``rows`` of ``arrays``, gathered batch by batch.
 
@@ -70,11 +48,9 @@ def row_batches(arrays, rows, batch_size, seed, *, shuffle=True):
     arrays = tuple(a for a in arrays if a is not None)
     specs = [tf.TensorSpec((None, *a.shape[1:]), a.dtype) for a in arrays]
 
-    rows = np.asarray(rows, dtype=np.int64)
-
-    def gather(positions):
+    def gather(batch):
         # Sorted rows read memory in order; the shuffle decides each batch's rows.
-        batch = np.sort(rows[positions])
+        batch = np.sort(batch)
         return tuple(a[batch] for a in arrays)
 
     def gather_op(batch):
@@ -83,14 +59,10 @@ def row_batches(arrays, rows, batch_size, seed, *, shuffle=True):
         pairs = zip(gathered, specs, strict=True)
         return tuple(tf.ensure_shape(t, spec.shape) for t, spec in pairs)
 
-    def one_epoch(positions):
-        return positions.batch(batch_size)
-
+    batches = tf.data.Dataset.from_tensor_slices(np.asarray(rows, dtype=np.int64))
     if shuffle:
-        positions = epoch_by_epoch(len(rows), seed, one_epoch)
-    else:
-        positions = one_epoch(tf.data.Dataset.range(len(rows)))
-    return positions.map(gather_op).prefetch(PREFETCH_BATCHES)
+        batches = batches.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
+    return batches.batch(batch_size).map(gather_op).prefetch(PREFETCH_BATCHES)
 
 
 def epochs(dataset, n_samples, batch_size):
@@ -174,26 +146,20 @@ def path_batches(
     """
     tf = _tensorflow()
     rows = np.arange(len(paths)) if rows is None else np.asarray(rows)
-    elements = [tf.constant(paths.paths[rows])]
-    elements += [tf.constant(c[rows]) for c in columns if c is not None]
+    columns = tuple(c[rows] for c in columns if c is not None)
+    dataset = tf.data.Dataset.from_tensor_slices((paths.paths[rows], *columns))
+    if shuffle:
+        dataset = dataset.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
     decode = decoder(paths.image_shape) if decode is None else decode
 
-    def sample(position):
-        path, *rest = (tf.gather(element, position) for element in elements)
+    def sample(path, *rest):
         pixels = decode(path)
         if scale is not None:
             factor, dtype = scale
             pixels = tf.cast(pixels, dtype) * tf.constant(factor, dtype)
         return (pixels, pixels, *rest) if autoencode else (pixels, *rest)
 
-    def one_epoch(positions):
-        samples = positions.map(
-            sample, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
-        )
-        return samples.batch(batch_size)
-
-    if shuffle:
-        dataset = epoch_by_epoch(len(rows), seed, one_epoch)
-    else:
-        dataset = one_epoch(tf.data.Dataset.range(len(rows)))
-    return dataset.prefetch(PREFETCH_BATCHES)
+    dataset = dataset.map(
+        sample, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+    )
+    return dataset.batch(batch_size).prefetch(PREFETCH_BATCHES)
