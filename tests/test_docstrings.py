@@ -71,3 +71,30 @@ def test_autoencoder_parameters_are_documented_in_the_shared_words(name):
     from skvision._docstrings import AUTOENCODER_PARAMETERS
 
     assert AUTOENCODER_PARAMETERS in getattr(skvision, name).__doc__
+
+
+LOADERS = [
+    "fetch_mnist",
+    "fetch_fashion_mnist",
+    "fetch_cifar10",
+    "fetch_omniglot",
+    "fetch_oxford_pets",
+]
+
+
+@pytest.mark.parametrize("name", LOADERS)
+def test_loader_parameters_are_documented_in_the_shared_words(name):
+    from skvision import datasets
+    from skvision.datasets._docstrings import LOADER_PARAMETERS
+
+    loader = getattr(datasets, name)
+    doc = loader.__doc__
+    assert "<loader parameters" not in doc  # a marker left unfilled
+    for parameter in inspect.signature(loader).parameters:
+        assert doc.count(f"\n    {parameter} : ") == 1, parameter
+        shared = [
+            text
+            for text in LOADER_PARAMETERS.values()
+            if text.startswith(f"    {parameter} : ")
+        ]
+        assert not shared or any(text in doc for text in shared), parameter

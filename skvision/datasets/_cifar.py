@@ -8,6 +8,7 @@ import numpy as np
 
 from ._archive import iter_tar_members
 from ._base import RemoteFile, check_subset, fetch_files, load_descr, make_bunch
+from ._docstrings import fill_doc
 
 __all__ = ["fetch_cifar10"]
 
@@ -27,6 +28,7 @@ _BATCHES = {
 _BATCHES["all"] = _BATCHES["train"] + _BATCHES["test"]
 
 
+@fill_doc
 def fetch_cifar10(
     *,
     subset="train",
@@ -52,16 +54,7 @@ def fetch_cifar10(
     ----------
     subset : {"train", "test", "all"}, default="train"
         The official split to load; "all" is train followed by test.
-    data_home : str or path-like, default=None
-        The data folder; see :func:`get_data_home` (``SKVISION_DATA`` or
-        ``~/skvision_data`` when None).
-    download_if_missing : bool, default=True
-        If False, raise ``FileNotFoundError`` when the file is missing instead of
-        downloading it.
-    return_X_y : bool, default=False
-        If True, return ``(data, target)`` instead of a Bunch.
-    verbose : bool, default=False
-        Report download progress on stderr.
+    <loader parameters: data_home, download_if_missing, return_X_y, verbose>
 
     Returns
     -------

@@ -6,6 +6,7 @@ import zlib
 import numpy as np
 
 from ._base import RemoteFile, check_subset, fetch_files, load_descr, make_bunch
+from ._docstrings import fill_doc
 
 __all__ = ["fetch_fashion_mnist", "fetch_mnist"]
 
@@ -119,6 +120,7 @@ FASHION_CLASSES = (
 )
 
 
+@fill_doc
 def fetch_mnist(
     *,
     subset="train",
@@ -144,16 +146,7 @@ def fetch_mnist(
     ----------
     subset : {"train", "test", "all"}, default="train"
         The official split to load; "all" is train followed by test.
-    data_home : str or path-like, default=None
-        The data folder; see :func:`get_data_home` (``SKVISION_DATA`` or
-        ``~/skvision_data`` when None).
-    download_if_missing : bool, default=True
-        If False, raise ``FileNotFoundError`` when a file is missing instead of
-        downloading it.
-    return_X_y : bool, default=False
-        If True, return ``(data, target)`` instead of a Bunch.
-    verbose : bool, default=False
-        Report download progress on stderr.
+    <loader parameters: data_home, download_if_missing, return_X_y, verbose>
 
     Returns
     -------
@@ -204,6 +197,7 @@ def fetch_mnist(
     )
 
 
+@fill_doc
 def fetch_fashion_mnist(
     *,
     subset="train",
@@ -230,16 +224,7 @@ def fetch_fashion_mnist(
     ----------
     subset : {"train", "test", "all"}, default="train"
         The official split to load; "all" is train followed by test.
-    data_home : str or path-like, default=None
-        The data folder; see :func:`get_data_home` (``SKVISION_DATA`` or
-        ``~/skvision_data`` when None).
-    download_if_missing : bool, default=True
-        If False, raise ``FileNotFoundError`` when a file is missing instead of
-        downloading it.
-    return_X_y : bool, default=False
-        If True, return ``(data, target)`` instead of a Bunch.
-    verbose : bool, default=False
-        Report download progress on stderr.
+    <loader parameters: data_home, download_if_missing, return_X_y, verbose>
 
     Returns
     -------

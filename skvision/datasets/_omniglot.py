@@ -16,6 +16,7 @@ from ._base import (
     load_descr,
     make_bunch,
 )
+from ._docstrings import fill_doc
 
 __all__ = ["fetch_omniglot"]
 
@@ -65,6 +66,7 @@ OMNIGLOT_FILES = {
 _CHARACTER = re.compile(r"character(\d+)")
 
 
+@fill_doc
 def fetch_omniglot(
     *,
     subset="background",
@@ -98,15 +100,7 @@ def fetch_omniglot(
     subset : {"background", "evaluation", "background_small1", \
 "background_small2"}, default="background"
         The official set to load.
-    data_home : str or path-like, default=None
-        The data folder; see :func:`get_data_home` (``SKVISION_DATA`` or
-        ``~/skvision_data`` when None).
-    download_if_missing : bool, default=True
-        If False, raise ``FileNotFoundError`` when the zip is missing instead of
-        downloading it.
-    return_X_y : bool, default=False
-        If True, return ``(data, target)`` instead of a Bunch (``(filenames,
-        target)`` with ``return_paths``).
+    <loader parameters: data_home, download_if_missing, return_X_y_or_paths>
     as_gray : bool, default=True
         If True, images are (105, 105); if False, the gray value is repeated
         into three RGB channels, (105, 105, 3), for networks that expect colour.
@@ -120,8 +114,7 @@ def fetch_omniglot(
         named by ``SKVISION_DATA``), into the same place under
         ``~/skvision_data`` instead. An interrupted extraction leaves no
         folder that passes for complete, and is redone by the next call.
-    verbose : bool, default=False
-        Report download progress on stderr.
+    <loader parameters: verbose>
 
     Returns
     -------

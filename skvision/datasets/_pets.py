@@ -11,6 +11,7 @@ import numpy as np
 
 from ._archive import extract_once, import_pillow, iter_tar_members
 from ._base import RemoteFile, check_subset, fetch_files, load_descr, make_bunch
+from ._docstrings import fill_doc
 
 __all__ = ["fetch_oxford_pets"]
 
@@ -46,6 +47,7 @@ _SUBSETS = {"trainval": ("trainval",), "test": ("test",), "all": ("trainval", "t
 _SPECIES = {1: "cat", 2: "dog"}
 
 
+@fill_doc
 def fetch_oxford_pets(
     *,
     subset="trainval",
@@ -80,15 +82,7 @@ def fetch_oxford_pets(
         ``(height, width)`` every photo is resized to (bilinear, aspect ratio
         not kept, as Keras' ``image_dataset_from_directory`` does by default).
         Not used with ``return_paths``.
-    data_home : str or path-like, default=None
-        The data folder; see :func:`get_data_home` (``SKVISION_DATA`` or
-        ``~/skvision_data`` when None).
-    download_if_missing : bool, default=True
-        If False, raise ``FileNotFoundError`` when a file is missing instead of
-        downloading it.
-    return_X_y : bool, default=False
-        If True, return ``(data, target)`` instead of a Bunch (``(filenames,
-        target)`` with ``return_paths``).
+    <loader parameters: data_home, download_if_missing, return_X_y_or_paths>
     return_paths : bool, default=False
         If True, decode nothing and return the paths of the photos instead, as
         ``filenames``, for estimators that read image files per batch (the
@@ -99,8 +93,7 @@ def fetch_oxford_pets(
         place under ``~/skvision_data`` instead. An interrupted extraction
         leaves no folder that passes for complete, and is redone by the next
         call.
-    verbose : bool, default=False
-        Report download progress on stderr.
+    <loader parameters: verbose>
 
     Returns
     -------
