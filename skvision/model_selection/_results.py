@@ -247,8 +247,6 @@ class SearchHistoryDisplay:
         -------
         display : SearchHistoryDisplay
         """
-        from matplotlib.ticker import MaxNLocator
-
         numbers = np.asarray(self.numbers)
         states = np.asarray(self.states)
         values = np.asarray(self.values, dtype=float)
@@ -260,14 +258,22 @@ class SearchHistoryDisplay:
             )
         fig, axes = subplots(ax, 1, 2, figsize=(10, 3.6))
         trials_ax, epochs_ax = axes[0]
+        self._plot_trials(trials_ax, numbers, states, values, curves)
+        self._plot_epochs(epochs_ax, numbers, states, curves)
+        self.axes_, self.ax_, self.figure_ = axes[0], trials_ax, fig
+        return self
+
+    def _plot_trials(self, ax, numbers, states, values, curves):
+        """Left panel: each trial's score, pruned ones at their last epoch."""
+        from matplotlib.ticker import MaxNLocator
+
         done = states == "COMPLETE"
         pruned = states == "PRUNED"
         last = np.array([c[max(c)] if c else np.nan for c in curves])
-
-        (self.complete_,) = trials_ax.plot(
+        (self.complete_,) = ax.plot(
             numbers[done], values[done], "o", color="C0", label="complete"
         )
-        (self.pruned_,) = trials_ax.plot(
+        (self.pruned_,) = ax.plot(
             numbers[pruned], last[pruned], "x", color="C3", label="pruned"
         )
         order = np.argsort(numbers[done], kind="stable")
@@ -275,7 +281,7 @@ class SearchHistoryDisplay:
         best = list(np.fmax.accumulate(values[done][order]))
         if best and numbers.max() > best_x[-1]:  # carry the best to the last trial
             best_x, best = [*best_x, numbers.max()], [*best, best[-1]]
-        (self.best_line_,) = trials_ax.plot(
+        (self.best_line_,) = ax.plot(
             best_x,
             best,
             "-",
@@ -283,10 +289,14 @@ class SearchHistoryDisplay:
             drawstyle="steps-post",
             label="best so far",
         )
-        trials_ax.set_xlabel("trial")
-        trials_ax.set_ylabel(self.score_name)
-        trials_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        trials_ax.legend(fontsize="small")
+        ax.set_xlabel("trial")
+        ax.set_ylabel(self.score_name)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(fontsize="small")
+
+    def _plot_epochs(self, ax, numbers, states, curves):
+        """Right panel: the per-epoch scores of each finished or pruned trial."""
+        from matplotlib.ticker import MaxNLocator
 
         self.curves_ = {}
         for number, state, curve in zip(numbers, states, curves, strict=True):
@@ -297,22 +307,20 @@ class SearchHistoryDisplay:
                 style = dict(color="C0", alpha=0.7)
             else:  # grey, with a cross where the pruner stopped it
                 style = dict(color="0.6", alpha=0.8, marker="x", markevery=[-1])
-            (self.curves_[int(number)],) = epochs_ax.plot(
+            (self.curves_[int(number)],) = ax.plot(
                 [s + 1 for s in steps], [curve[s] for s in steps], linewidth=1, **style
             )
-        epochs_ax.set_xlabel("epoch")
-        epochs_ax.set_ylabel(self.score_name)
-        epochs_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(self.score_name)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if not self.curves_:
-            epochs_ax.text(
+            ax.text(
                 0.5,
                 0.5,
                 "no per-epoch scores",
                 ha="center",
-                transform=epochs_ax.transAxes,
+                transform=ax.transAxes,
             )
-        self.axes_, self.ax_, self.figure_ = axes[0], trials_ax, fig
-        return self
 
     @classmethod
     def from_study(cls, study, *, score_name="score", ax=None):
