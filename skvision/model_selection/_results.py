@@ -265,8 +265,6 @@ class SearchHistoryDisplay:
 
     def _plot_trials(self, ax, numbers, states, values, curves):
         """Left panel: each trial's score, pruned ones at their last epoch."""
-        from matplotlib.ticker import MaxNLocator
-
         done = states == "COMPLETE"
         pruned = states == "PRUNED"
         last = np.array([c[max(c)] if c else np.nan for c in curves])
@@ -289,15 +287,11 @@ class SearchHistoryDisplay:
             drawstyle="steps-post",
             label="best so far",
         )
-        ax.set_xlabel("trial")
-        ax.set_ylabel(self.score_name)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        self._label_axes(ax, "trial")
         ax.legend(fontsize="small")
 
     def _plot_epochs(self, ax, numbers, states, curves):
         """Right panel: the per-epoch scores of each finished or pruned trial."""
-        from matplotlib.ticker import MaxNLocator
-
         self.curves_ = {}
         for number, state, curve in zip(numbers, states, curves, strict=True):
             if not curve or state not in ("COMPLETE", "PRUNED"):
@@ -310,9 +304,7 @@ class SearchHistoryDisplay:
             (self.curves_[int(number)],) = ax.plot(
                 [s + 1 for s in steps], [curve[s] for s in steps], linewidth=1, **style
             )
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(self.score_name)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        self._label_axes(ax, "epoch")
         if not self.curves_:
             ax.text(
                 0.5,
@@ -321,6 +313,14 @@ class SearchHistoryDisplay:
                 ha="center",
                 transform=ax.transAxes,
             )
+
+    def _label_axes(self, ax, xlabel):
+        """Integer ticks for trials and epochs, the score on the y axis."""
+        from matplotlib.ticker import MaxNLocator
+
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(self.score_name)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
     @classmethod
     def from_study(cls, study, *, score_name="score", ax=None):
