@@ -3,11 +3,11 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._base import KerasEstimator
+from .._fixes import Interval, StrOptions, _fit_context
 from .._inference import FastPredictor
 from .._networks import LATENT_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .._validation import check_representable

@@ -3,9 +3,8 @@
 import math
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
-
 from .._docstrings import fill_doc
+from .._fixes import Interval, StrOptions
 from .._networks import ACTIVATIONS, DOWNSAMPLING, UPSAMPLING, build_conv_autoencoder
 from .._networks.conv import resolve_image_shape
 from ._base import BaseAutoencoder

@@ -1,13 +1,13 @@
 """What every skvision classifier adds to the shared Keras bridge."""
 
 import numpy as np
-from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from sklearn.base import ClassifierMixin
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 
 from .. import _inference
 from .._base import KerasEstimator
+from .._fixes import StrOptions, _fit_context
 from .._keras import keras
 
 

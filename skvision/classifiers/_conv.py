@@ -3,9 +3,8 @@
 import math
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
-
 from .._docstrings import fill_doc
+from .._fixes import Interval, StrOptions
 from .._networks import ACTIVATIONS, build_conv_classifier
 from .._networks.params import PADDINGS, POOLINGS, resolve_image_shape
 from . import _presets

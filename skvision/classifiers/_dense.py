@@ -3,9 +3,8 @@
 import math
 from numbers import Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
-
 from .._docstrings import fill_doc
+from .._fixes import Interval, StrOptions
 from .._layer_sizes import LayerSizes
 from .._networks import ACTIVATIONS, build_dense_classifier
 from ._base import BaseNetClassifier

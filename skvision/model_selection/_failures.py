@@ -6,9 +6,8 @@ import numpy as np
 import optuna
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
-from sklearn.utils import _safe_indexing
-from sklearn.utils.validation import _check_method_params
 
+from .._fixes import _check_method_params, _safe_indexing
 from ._pruning import epoch_estimator
 
 # User attribute of the trials a distributed worker fails unrun (they lost the

@@ -38,8 +38,8 @@ import optuna
 from optuna_integration import OptunaSearchCV
 from sklearn.base import clone, is_classifier
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import Interval
 
+from .._fixes import Interval
 from ._failures import check_a_trial_completed, describe_first_failure
 from ._pruning import (
     PRUNER_CONSTRAINTS,

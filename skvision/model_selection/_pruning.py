@@ -11,8 +11,9 @@ from numbers import Integral
 import optuna
 from sklearn.base import clone
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
-from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.multiclass import type_of_target
+
+from .._fixes import Interval, validate_params
 
 
 def draw_search_seed(random_state):

@@ -3,9 +3,8 @@
 import math
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
-
 from .._docstrings import fill_doc
+from .._fixes import Interval, StrOptions
 from .._networks import ACTIVATIONS
 from .._networks.backbone import build_backbone_classifier, set_trainable
 from .._networks.params import resolve_image_shape

@@ -3,11 +3,11 @@
 import math
 from numbers import Integral
 
-from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import KerasEstimator
+from .._fixes import Interval, StrOptions, _fit_context
 from .._inference import FastPredictor
 from .._networks.backbone import build_backbone_features
 from .._networks.params import resolve_image_shape

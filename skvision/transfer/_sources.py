@@ -11,8 +11,8 @@ import os
 
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils._param_validation import HasMethods, StrOptions
 
+from .._fixes import HasMethods, StrOptions
 from .._keras import keras
 from .._networks.backbone import (
     APPLICATIONS,
