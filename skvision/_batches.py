@@ -12,6 +12,7 @@ repeats one epoch's pipeline so that a single iterator serves them all.
 
 import numpy as np
 
+from ._images import decode_image
 from ._keras import keras  # TensorFlow, when it is the backend, imported quietly
 
 PREFETCH_BATCHES = 2
@@ -110,8 +111,6 @@ class ImagePaths:
 
 def decoder(image_shape):
     """A ``tf.data`` map function: one file's path -> its flat uint8 pixels."""
-    from .datasets._image_files import decode_image
-
     tf = _tensorflow()
     height, width, channels = image_shape
 

@@ -6,14 +6,11 @@ import warnings
 import numpy as np
 from sklearn.utils import check_random_state
 
+# Absolute: the tests load this subpackage on its own too (no parent package).
+from skvision._images import check_image_size, read_images
+
 from ._base import make_bunch
-from ._image_files import (
-    IMAGE_EXTENSIONS,
-    check_extensions,
-    check_image_size,
-    color_mode_channels,
-    read_images,
-)
+from ._image_files import IMAGE_EXTENSIONS, check_extensions, color_mode_channels
 
 __all__ = ["load_image_folder"]
 

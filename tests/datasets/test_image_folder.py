@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from skvision.datasets import load_image_folder
-from skvision.datasets._image_files import decode_image
 
 pytest.importorskip("PIL", reason="the tests write their images with Pillow")
 from PIL import Image  # noqa: E402
@@ -297,20 +296,6 @@ def test_bad_folders(tmp_path, make, options, error, match):
 def test_bad_parameters(folder, options, error, match):
     with pytest.raises(error, match=match):
         load_image_folder(folder, **options)
-
-
-def test_decode_image_runs_in_a_tf_data_pipeline(folder):
-    import tensorflow as tf
-
-    filenames = load_image_folder(folder).filenames
-    options = dict(image_size=(8, 6), channels=1, crop_to_aspect_ratio=True)
-    dataset = tf.data.Dataset.from_tensor_slices(filenames).map(
-        lambda path: decode_image(path, **options), num_parallel_calls=2
-    )
-    assert dataset.element_spec.shape == (8, 6, 1)
-    for filename, image in zip(filenames, dataset, strict=True):
-        eager = decode_image(filename, **options)
-        np.testing.assert_array_equal(image.numpy(), eager.numpy())
 
 
 def test_importing_the_loader_does_not_import_tensorflow():
