@@ -207,6 +207,15 @@ class BaseAutoencoder(
         X = self._check_predict_input(X)
         return self._outputs(self._reconstruction_scores, X)
 
+    def __skvision_reconstruction_error__(self, X):
+        """The errors of :func:`skvision.metrics.reconstruction_error`.
+
+        ``-score_samples(X)``: in the network's scale, and from image file
+        paths too. The metric asks for them by this name because importing
+        this class would load Keras.
+        """
+        return -self.score_samples(X)
+
     def _reconstruction_scores(self, X):
         reconstructions = self._decode(self._encode(X))
         return -np.mean((X - reconstructions) ** 2, axis=1)

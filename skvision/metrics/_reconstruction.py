@@ -1,7 +1,5 @@
 """Per-sample reconstruction errors of autoencoders."""
 
-import sys
-
 import numpy as np
 
 
@@ -23,7 +21,9 @@ def reconstruction_error(autoencoder, X):
     ----------
     autoencoder : fitted transformer
         A :class:`~skvision.DenseAutoencoder`, :class:`~skvision.ConvAutoencoder`
-        or any transformer with ``transform`` and ``inverse_transform``.
+        or any transformer with ``transform`` and ``inverse_transform``. One
+        with a method ``__skvision_reconstruction_error__(X)``, as the skvision
+        autoencoders have, gives its errors itself.
     X : array-like of shape (n_samples, ...)
         Samples, in the layout and dtype the autoencoder was fitted on.
 
@@ -47,13 +47,10 @@ def reconstruction_error(autoencoder, X):
     >>> errors.shape, bool(errors.mean() < 0.02)
     ((1797,), True)
     """
-    # An skvision autoencoder's module is loaded whenever one exists; looking
-    # it up, rather than importing it, keeps Keras out of this module.
-    autoencoders = sys.modules.get("skvision.autoencoders._base")
-    if autoencoders is not None and isinstance(
-        autoencoder, autoencoders.BaseAutoencoder
-    ):
-        return -autoencoder.score_samples(X)
+    # Asked by name, not by class: importing the autoencoders would load Keras.
+    own_errors = getattr(autoencoder, "__skvision_reconstruction_error__", None)
+    if own_errors is not None:
+        return own_errors(X)
     scale = 1 / 255 if np.asarray(X).dtype == np.uint8 else 1.0
     reconstructions = autoencoder.inverse_transform(autoencoder.transform(X))
     return np.mean(
