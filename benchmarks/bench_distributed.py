@@ -259,7 +259,10 @@ def main():
 
     rows = []
     if "postgres" not in args.skip:
-        from skvision._testing import PostgresServer
+        # Test infrastructure, not part of skvision: the tests' own module.
+        here = os.path.dirname(os.path.abspath(__file__))
+        sys.path.append(os.path.join(here, os.pardir, "tests", "model_selection"))
+        from _postgres import PostgresServer
 
         server = PostgresServer().start()
         try:

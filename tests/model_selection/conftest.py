@@ -54,23 +54,46 @@ def pruned_search(pruned_search_and_warnings):
     return pruned_search_and_warnings[0]
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
-    """A real PostgreSQL server on loopback, started for this test session.
+def _load(name):
+    """The module ``name``.py next to this file, imported by its path.
 
-    Skips, saying why, when none can be started, unless
-    ``SKVISION_REQUIRE_POSTGRES=1`` (set by CI, which installs PostgreSQL)
-    makes that a failure.
+    (``tests/`` is not a package: pytest imports with ``importlib``.)
     """
-    from skvision._testing import PostgresServer
+    path = Path(__file__).with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
+
+PostgresServer = _load("_postgres").PostgresServer
+
+
+def _started_postgres_server():
+    """A started ``PostgresServer``; or skips, saying why, when none can start,
+    unless ``SKVISION_REQUIRE_POSTGRES=1`` (set by CI, which installs
+    PostgreSQL) makes that a failure."""
     server = PostgresServer()
     try:
-        server.start()
+        return server.start()
     except RuntimeError as error:
         if os.environ.get("SKVISION_REQUIRE_POSTGRES") == "1":
             raise
         pytest.skip(f"no PostgreSQL server could be started here: {error}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server on loopback, started for this test session."""
+    server = _started_postgres_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_postgres_server():
+    """A PostgreSQL server of the test's own, which it may pause or break."""
+    server = _started_postgres_server()
     yield server
     server.stop()
 
@@ -82,15 +105,6 @@ _databases = itertools.count()
 def postgres_url(postgres_server):
     """The URL of a new, empty database on ``postgres_server``."""
     return postgres_server.create_database(f"study_{next(_databases)}")
-
-
-def _worker_module():
-    """``_search_worker.py`` imported, for its storage helper."""
-    path = SearchWorkers.script
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class SearchWorkers:
@@ -131,7 +145,7 @@ class SearchWorkers:
         """``storage`` as an Optuna storage object, made once."""
         if self._optuna_storage is None:
             if self.storage.startswith("journal:"):
-                self._optuna_storage = _worker_module().storage_of(self.storage)
+                self._optuna_storage = _load("_search_worker").storage_of(self.storage)
             else:
                 # pool_pre_ping: the test reads on after restarting the server.
                 self._optuna_storage = optuna.storages.RDBStorage(

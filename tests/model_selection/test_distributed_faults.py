@@ -11,7 +11,6 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from skvision._testing import PostgresServer
 from skvision.model_selection._distributed import (
     BEATS_ATTR,
     SURPLUS_ATTR,
@@ -123,28 +122,25 @@ def test_workers_carry_on_through_a_database_restart(
 
 
 def test_a_worker_whose_database_stays_away_stops_and_a_rerun_resumes(
-    search_workers,
+    search_workers, own_postgres_server
 ):
-    server = PostgresServer().start()
-    try:
-        workers = search_workers(server.create_database("away"), "away", 3)
-        process = workers.start(0, "--delay", 0.3, "--reconnect-timeout", 2)
-        workers.wait_for_running()
-        server.pause()
-        out, err = process.communicate(timeout=120)
-        assert process.returncode != 0
-        assert "LostStorageError: The study's storage did not answer for 2" in err
-        assert "rerun it when the database is back" in err
-        server.resume()
+    server = own_postgres_server
+    workers = search_workers(server.create_database("away"), "away", 3)
+    process = workers.start(0, "--delay", 0.3, "--reconnect-timeout", 2)
+    workers.wait_for_running()
+    server.pause()
+    out, err = process.communicate(timeout=120)
+    assert process.returncode != 0
+    assert "LostStorageError: The study's storage did not answer for 2" in err
+    assert "rerun it when the database is back" in err
+    server.resume()
 
-        ran = workers.finish(workers.start(1, *QUICK))
-        trials = workers.study().get_trials()
-        check_exactly(3, trials)
-        # (Worker 0's trial may hold no worker attribute: the pause can come
-        # between creating it and writing the attribute.)
-        assert ran == sum(t.user_attrs.get(WORKER_ATTR) == 1 for t in trials)
-    finally:
-        server.stop()
+    ran = workers.finish(workers.start(1, *QUICK))
+    trials = workers.study().get_trials()
+    check_exactly(3, trials)
+    # (Worker 0's trial may hold no worker attribute: the pause can come
+    # between creating it and writing the attribute.)
+    assert ran == sum(t.user_attrs.get(WORKER_ATTR) == 1 for t in trials)
 
 
 def finished(trials):
