@@ -12,6 +12,7 @@ Run ``python benchmarks/bench_autoencoders.py`` with MNIST under
    reconstructions, using a DenseNetClassifier trained on MNIST as the
    feature extractor, plus the seconds to compute a 10k vs 10k FID.
 
+They are saved with the machine in ``benchmarks/results/autoencoders.json``.
 ``--quick`` trains on 3,000 images for a few epochs (under 3 minutes on two
 CPU cores): a smoke run, not the numbers to report. ``--n-jobs 1`` keeps
 XGBoost and the forest from fighting other processes for busy cores.
@@ -35,6 +36,16 @@ from xgboost import XGBClassifier  # noqa: E402
 from skvision import ConvAutoencoder, DenseAutoencoder, DenseNetClassifier  # noqa: E402
 from skvision.datasets import fetch_mnist  # noqa: E402
 from skvision.metrics import fid_score, frechet_distance  # noqa: E402
+
+# isort: split
+from _results import add_arguments, save_run, table  # noqa: E402  (benchmarks/)
+
+DESCRIPTION = """\
+Four autoencoders with 32-d codes on MNIST (a dense one, a sparse dense one, a
+convolutional one and a denoising convolutional one): their reconstructions,
+classifiers trained on their codes against the same classifiers on raw pixels,
+and the FID of their reconstructions, with a ``DenseNetClassifier`` trained on
+MNIST as the feature extractor."""
 
 NOISE_STD = 0.3  # of the noisy test inputs, pixels in [0, 1]
 
@@ -96,41 +107,87 @@ def reconstruction_table(models, X, X_test, X_test_noisy):
         reconstructions[name] = clean
         # -score is the exact MSE; the uint8 reconstructions add rounding.
         rows.append(
-            (name, -model.score(X_test), mse(from_noisy, X_test), fit_s, model.n_iter_)
+            [name, -model.score(X_test), mse(from_noisy, X_test), fit_s, model.n_iter_]
         )
     print("\n### Reconstruction of the test images (32-d codes)\n")
     print("| autoencoder | test MSE | MSE from noisy inputs | fit s | epochs |")
     print("|---|---|---|---|---|")
     for name, clean, from_noisy, fit_s, epochs in rows:
         print(f"| {name} | {clean:.4f} | {from_noisy:.4f} | {fit_s:.1f} | {epochs} |")
-    print(f"\n(noisy inputs themselves: MSE {mse(X_test_noisy, X_test):.4f})")
-    return reconstructions
+    noise = mse(X_test_noisy, X_test)
+    print(f"\n(noisy inputs themselves: MSE {noise:.4f})")
+    result = table(
+        "Reconstruction of the test images (32-d codes)",
+        [
+            "autoencoder",
+            "test MSE",
+            f"MSE from noisy inputs (σ {NOISE_STD})",
+            "fit s",
+            "epochs",
+        ],
+        rows,
+        formats=[None, ".4f", ".4f", ".0f", "d"],
+        notes=f"The noisy inputs themselves have MSE {noise:.4f}.",
+    )
+    return reconstructions, result
 
 
 def latent_table(features, y, y_test, n_estimators, mlp_iter, n_jobs):
     print("\n### Test accuracy on raw pixels vs autoencoder codes\n")
     print("| features | classifier | test accuracy | fit s |")
     print("|---|---|---|---|")
+    accuracies, seconds = [], []
     for feature_name, (train, test) in features.items():
-        for name, clf in classifiers(n_estimators, mlp_iter, n_jobs).items():
+        accuracies.append([feature_name])
+        seconds.append([feature_name])
+        models = classifiers(n_estimators, mlp_iter, n_jobs)
+        for name, clf in models.items():
             _, fit_s = timed(clf.fit, train, y)
             accuracy = clf.score(test, y_test)
             print(f"| {feature_name} | {name} | {accuracy:.4f} | {fit_s:.1f} |")
+            accuracies[-1].append(accuracy)
+            seconds[-1].append(fit_s)
+    columns = ["features", *models]
+    return [
+        table(
+            "Test accuracy on raw pixels and on autoencoder codes",
+            columns,
+            accuracies,
+            formats=[None, *[".4f"] * (len(columns) - 1)],
+            notes="Target: at least 97 % with XGBoost on the conv codes.",
+        ),
+        table(
+            "Fit seconds of those classifiers",
+            columns,
+            seconds,
+            formats=[None, *[".0f"] * (len(columns) - 1)],
+        ),
+    ]
 
 
 def fid_table(extractor, X_real, X_other, reconstructions):
     print("\n### FID to the real test images (DenseNetClassifier features)\n")
     print("| images | FID | seconds |")
     print("|---|---|---|")
-    fid, seconds = timed(fid_score, X_real, X_other, extractor)
-    print(f"| other real images (train) | {fid:.3f} | {seconds:.2f} |")
-    for name, images in reconstructions.items():
-        fid, seconds = timed(fid_score, X_real, images, extractor)
-        print(f"| {name} reconstructions | {fid:.3f} | {seconds:.2f} |")
+    images = {"other real images (training images)": X_other}
+    images.update((f"{name} reconstructions", x) for name, x in reconstructions.items())
+    rows = [
+        [name, *timed(fid_score, X_real, x, extractor)] for name, x in images.items()
+    ]
+    for name, fid, seconds in rows:
+        print(f"| {name} | {fid:.3f} | {seconds:.2f} |")
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=(10_000, 256)), rng.normal(size=(10_000, 256))
     _, seconds = timed(frechet_distance, a, b)
     print(f"\nfrechet_distance of 10,000 vs 10,000 256-d features: {seconds:.2f} s")
+    return table(
+        f"FID to the {len(X_real):,} real test images (features included in seconds)",
+        ["images", "FID", "seconds"],
+        rows,
+        formats=[None, ".3f", ".2f"],
+        notes=f"``frechet_distance`` of 10,000 vs 10,000 256-d features took "
+        f"{seconds:.2f} s (target: under 10 s).",
+    )
 
 
 def main():
@@ -145,6 +202,7 @@ def main():
     parser.add_argument(
         "--max-iter", type=int, default=None, help="epochs of each network (full: 25)"
     )
+    add_arguments(parser)
     args = parser.parse_args()
     config = dict(QUICK if args.quick else FULL)
     if args.max_iter is not None:
@@ -161,20 +219,33 @@ def main():
     print(f"\nMNIST, {len(X):,} training / {len(X_test):,} test images")
 
     models = autoencoders(config["max_iter"])
-    reconstructions = reconstruction_table(models, X, X_test, X_test_noisy)
+    reconstructions, reconstruction = reconstruction_table(
+        models, X, X_test, X_test_noisy
+    )
 
     flat, flat_test = X.reshape(len(X), -1), X_test.reshape(len(X_test), -1)
     features = {"raw pixels (784)": (flat, flat_test)}
     for name in ("conv (32-64)", "dense (256-128)"):
         model = models[name]
         features[f"{name} codes (32)"] = (model.transform(X), model.transform(X_test))
-    latent_table(
+    latent = latent_table(
         features, y, y_test, config["n_estimators"], config["mlp_iter"], args.n_jobs
     )
 
     extractor = DenseNetClassifier(max_iter=config["max_iter"], random_state=0)
     extractor.fit(X, y)
-    fid_table(extractor, X_test, X_other, reconstructions)
+    fid = fid_table(extractor, X_test, X_other, reconstructions)
+    save_run(
+        "autoencoders",
+        "mnist",
+        title="Autoencoders",
+        description=DESCRIPTION,
+        run_title=f"MNIST, {len(X):,} training / {len(X_test):,} test images, "
+        f"{config['max_iter']} epochs each",
+        tables=[reconstruction, *latent, fid],
+        args=args,
+        packages=("xgboost",),
+    )
 
 
 if __name__ == "__main__":

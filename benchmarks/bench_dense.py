@@ -3,7 +3,8 @@
 Run ``python benchmarks/bench_dense.py`` (``make benchmark``) with MNIST under
 ``SKVISION_DATA``. It prints a Markdown table: test accuracy, fit seconds,
 predict seconds for 10,000 images, median milliseconds to predict one image,
-and the per-epoch fit-time ratio skvision / raw Keras (same epochs, same data).
+and the per-epoch fit-time ratio skvision / raw Keras (same epochs, same data),
+and saves them with the machine in ``benchmarks/results/dense.json``.
 ``--quick`` trains on 10,000 images for a smoke run.
 """
 
@@ -19,6 +20,14 @@ from sklearn.neural_network import MLPClassifier  # noqa: E402
 
 from skvision import DenseNetClassifier  # noqa: E402
 from skvision.datasets import fetch_mnist  # noqa: E402
+
+# isort: split
+from _results import add_arguments, save_run, table  # noqa: E402  (benchmarks/)
+
+DESCRIPTION = """\
+The default ``DenseNetClassifier()`` (512-256, batch normalization, dropout,
+early stopping), the identical network written directly in Keras with the same
+callbacks, and scikit-learn's ``MLPClassifier``, on MNIST in one process."""
 
 
 def raw_keras_model(n_classes=10):
@@ -90,6 +99,7 @@ def epoch_time_ratio(X, y, epochs=3, repeats=2):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="10,000 training images")
+    add_arguments(parser)
     args = parser.parse_args()
     X, y = fetch_mnist(subset="train", return_X_y=True)
     X_test, y_test = fetch_mnist(subset="test", return_X_y=True)
@@ -131,7 +141,7 @@ def main():
     _, predict_s = timed(mlp.predict, X_test / 255.0)
     rows.append(
         (
-            "sklearn MLPClassifier(256, 128)",
+            "sklearn MLPClassifier((256, 128))",
             mlp.score(X_test / 255.0, y_test),
             fit_s,
             mlp.n_iter_,
@@ -152,6 +162,30 @@ def main():
     print(
         f"\nseconds per epoch (3 epochs, best of 2): skvision {ours:.2f}, "
         f"raw Keras {raw:.2f}, ratio {ours / raw:.3f}"
+    )
+    columns = ["model", "test accuracy", "fit s", "epochs", "predict 10k s"]
+    save_run(
+        "dense",
+        "mnist",
+        title="Dense networks",
+        description=DESCRIPTION,
+        run_title=f"MNIST, {len(X):,} training / {len(X_test):,} test images",
+        tables=[
+            table(
+                "Accuracy and speed",
+                [*columns, "predict 1 ms"],
+                rows,
+                formats=[None, ".4f", ".1f", "d", ".3f", ".2f"],
+            ),
+            table(
+                "Seconds per epoch, same data and 3 epochs, best of 2, no hold-out",
+                ["skvision", "raw Keras", "ratio"],
+                [[ours, raw, ours / raw]],
+                formats=[".2f", ".2f", ".2f"],
+                notes="Target: a ratio of at most 1.05.",
+            ),
+        ],
+        args=args,
     )
 
 

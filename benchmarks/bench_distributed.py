@@ -24,8 +24,9 @@ Each worker bounds TensorFlow to ``cores // workers`` threads
 use the same cores. Idle time is workers x wall time minus the time spent in
 trials (PostgreSQL) or in tasks (Dask): start-up, and the tail where one
 worker finishes its last trial while the other has nothing left. It prints a
-Markdown table. ``--quick`` uses scikit-learn's 8x8 digits, 6 trials and 2
-epochs (about two minutes).
+Markdown table and saves it with the machine in
+``benchmarks/results/distributed.json``. ``--quick`` uses scikit-learn's 8x8
+digits, 6 trials and 2 epochs (about two minutes).
 """
 
 import argparse
@@ -43,6 +44,22 @@ warnings.filterwarnings("ignore", category=FutureWarning, module="optuna")
 warnings.filterwarnings("ignore", "OptunaSearchCV is experimental")
 
 import numpy as np  # noqa: E402
+
+# isort: split
+from _results import add_arguments, save_run, table  # noqa: E402  (benchmarks/)
+
+DESCRIPTION = """\
+One search, 12 random trials of the dense study's space (2-3 hidden layers,
+``max_iter=5``, 3-fold CV on 10,000 MNIST images), on 1 and 2 workers of the
+same cores, each worker's TensorFlow bounded to ``cores / workers`` threads.
+PostgreSQL: worker processes sharing one
+:func:`~skvision.model_selection.run_distributed_search` study on a
+throw-away server on loopback (wall time includes each worker's start:
+importing TensorFlow, loading the data). Dask: ``RandomizedSearchCV`` under
+``joblib.parallel_backend("dask")`` on a standing ``LocalCluster`` of
+single-threaded workers. Idle worker-seconds are workers x wall time minus
+the time spent in trials: start-up, and the tail where one worker runs the
+last trial while the other has nothing left to do."""
 
 N_TRIALS, N_TRIALS_QUICK = 12, 6
 CORES = os.cpu_count() or 1
@@ -226,23 +243,40 @@ def run_dask(n_workers, n_trials, quick):
 # Report ----------------------------------------------------------------------
 
 
+def table_rows(rows):
+    """The table's rows: speed-up against one worker of the same setup."""
+    result = []
+    for row in rows:
+        one = next(
+            r["wall"] for r in rows if r["setup"] == row["setup"] and r["workers"] == 1
+        )
+        result.append(
+            [
+                row["setup"],
+                row["workers"],
+                int(tf_threads(row["workers"])["TF_NUM_INTRAOP_THREADS"]),
+                row["trials"],
+                row["wall"],
+                60 * row["trials"] / row["wall"],
+                one / row["wall"],
+                row["workers"] * row["wall"] - row["busy"],
+                row["workers"] * row["start_up"],
+            ]
+        )
+    return result
+
+
 def print_table(rows):
     print(
         "| setup | workers | TF threads each | trials | wall s | trials/min "
         "| speed-up | idle worker-s (of which start-up) |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for row in rows:
-        one = next(
-            r["wall"] for r in rows if r["setup"] == row["setup"] and r["workers"] == 1
-        )
-        idle = row["workers"] * row["wall"] - row["busy"]
-        start_up = row["workers"] * row["start_up"]
-        threads = tf_threads(row["workers"])["TF_NUM_INTRAOP_THREADS"]
+    for row in table_rows(rows):
+        setup, workers, threads, trials, wall, rate, speed_up, idle, start_up = row
         print(
-            f"| {row['setup']} | {row['workers']} | {threads} | {row['trials']} "
-            f"| {row['wall']:.1f} | {60 * row['trials'] / row['wall']:.1f} "
-            f"| {one / row['wall']:.2f}x | {idle:.1f} ({start_up:.1f}) |"
+            f"| {setup} | {workers} | {threads} | {trials} | {wall:.1f} | {rate:.1f} "
+            f"| {speed_up:.2f}x | {idle:.1f} ({start_up:.1f}) |"
         )
 
 
@@ -251,6 +285,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="digits, 6 trials")
     parser.add_argument("--skip", nargs="*", default=[], choices=["postgres", "dask"])
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    add_arguments(parser)
     args = parser.parse_args()
     n_trials = N_TRIALS_QUICK if args.quick else N_TRIALS
     if args.worker:
@@ -278,6 +313,33 @@ def main():
     data = "8x8 digits" if args.quick else "10,000 MNIST images"
     print(f"\n{data}, {n_trials} trials of 3-fold CV, {CORES} cores\n")
     print_table(rows)
+    save_run(
+        "distributed",
+        " and ".join(name for name in ("postgres", "dask") if name not in args.skip),
+        title="Distributed search",
+        description=DESCRIPTION,
+        run_title=f"{data}, {n_trials} trials of 3-fold CV",
+        tables=[
+            table(
+                "One search on 1 and 2 workers",
+                [
+                    "setup",
+                    "workers",
+                    "TF threads each",
+                    "trials",
+                    "wall s",
+                    "trials/min",
+                    "speed-up",
+                    "idle worker-s",
+                    "of which start-up",
+                ],
+                table_rows(rows),
+                formats=[None, "d", "d", "d", ".1f", ".1f", ".2f", ".1f", ".1f"],
+            )
+        ],
+        args=args,
+        packages=("optuna", "optuna-integration", "distributed", "psycopg"),
+    )
 
 
 if __name__ == "__main__":

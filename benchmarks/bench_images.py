@@ -21,7 +21,8 @@ With ``--holdout`` both hold out 10 % for validation (skvision's stratified
 ``validation_fraction=0.1``; Keras' ``validation_split=0.1``). It prints the
 peak resident memory (``ru_maxrss``) of each process as a Markdown table, the
 ratio to Keras', and the growth per pixel between the smallest and largest N,
-and saves a plot to ``--plot`` (default ``benchmarks/results/images_rss.png``).
+and saves them with the machine in ``benchmarks/results/images.json``, and a
+plot next to it (``--plot``, default ``benchmarks/results/images.png``).
 """
 
 import argparse
@@ -33,6 +34,18 @@ import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+# isort: split
+from _results import add_arguments, figure_path, save_run, table  # noqa: E402
+
+DESCRIPTION = """\
+Fitting a one-block CNN (batch 256) on 96x96x3 images. Peak resident memory
+of one epoch on N random images, each in a fresh process: skvision on the
+uint8 array, the same layers in raw Keras on the same array (a
+``Rescaling(1/255)`` layer first), and skvision on the paths of N JPEG files.
+Throughput: images per second from a folder of JPEGs in 10 class folders,
+skvision on the file paths against Keras' ``image_dataset_from_directory``
+and ``model.fit``."""
 
 SIDE, CHANNELS, BATCH = 96, 3, 256
 CORES = os.cpu_count() or 1
@@ -188,7 +201,21 @@ def throughput(folder, n_images, epochs=3):
     print("|---|---|")
     for name, rate in rates.items():
         print(f"| {name} | {rate:.0f} |")
-    print(f"\nratio skvision / Keras: {rates['skvision paths'] / rates['Keras']:.3f}")
+    ratio = rates["skvision paths"] / rates["Keras"]
+    print(f"\nratio skvision / Keras: {ratio:.3f}")
+    return table(
+        f"{n_images:,} JPEGs of 96x96 in 10 class folders, batch {BATCH}",
+        ["pipeline", f"images/s (epochs 2-{epochs})"],
+        [
+            ["skvision on the file paths", rates["skvision paths"]],
+            [
+                "Keras' ``image_dataset_from_directory`` + ``model.fit``",
+                rates["Keras"],
+            ],
+        ],
+        formats=[None, ",.0f"],
+        notes=f"Ratio skvision / Keras: {ratio:.2f}.",
+    )
 
 
 def plot(rows, sizes, path):
@@ -213,18 +240,30 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 10000, 20000])
     parser.add_argument("--holdout", action="store_true")
-    parser.add_argument("--plot", default="benchmarks/results/images_rss.png")
+    parser.add_argument(
+        "--plot", default=None, help="default: next to the results file"
+    )
     parser.add_argument("--quick", action="store_true", help="1,000 and 2,000")
     parser.add_argument(
         "--folder", default="benchmarks/results/jpegs", help="where JPEGs are written"
     )
     parser.add_argument("--throughput", type=int, metavar="N_IMAGES")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    add_arguments(parser)
     args = parser.parse_args()
     if args.child:
         return child(args.child[0], int(args.child[1]), args.holdout, args.folder)
     if args.throughput:
-        return throughput(args.folder, args.throughput)
+        save_run(
+            "images",
+            f"throughput {args.throughput}",
+            title="Your own images",
+            description=DESCRIPTION,
+            run_title=f"Throughput from a folder of {args.throughput:,} JPEGs",
+            tables=[throughput(args.folder, args.throughput)],
+            args=args,
+        )
+        return
 
     sizes = [1000, 2000] if args.quick else args.sizes
     rows = {}
@@ -248,10 +287,64 @@ def main():
             f"| {rows['skvision paths', n]['peak_mb']:.0f} |"
         )
     pixels = (sizes[-1] - sizes[0]) * PIXELS
+    growth = []
     for mode in FITS if pixels else ():
-        growth = rows[mode, sizes[-1]]["peak_mb"] - rows[mode, sizes[0]]["peak_mb"]
-        print(f"{mode}: {growth * 2**20 / pixels:.2f} bytes of peak RSS per pixel")
-    plot(rows, sizes, args.plot)
+        added = rows[mode, sizes[-1]]["peak_mb"] - rows[mode, sizes[0]]["peak_mb"]
+        growth.append([mode, added * 2**20 / pixels])
+        print(f"{mode}: {growth[-1][1]:.2f} bytes of peak RSS per pixel")
+    plot_path = args.plot or figure_path("images", args.quick)
+    plot(rows, sizes, plot_path)
+    tables = [
+        table(
+            f"Peak RSS in MB, one epoch, batch {BATCH}, {held}",
+            [
+                "images",
+                "data MB",
+                "skvision array",
+                "Keras array",
+                "skvision / Keras",
+                "skvision paths",
+            ],
+            [
+                [
+                    n,
+                    n * PIXELS / 2**20,
+                    rows["skvision array", n]["peak_mb"],
+                    rows["Keras array", n]["peak_mb"],
+                    rows["skvision array", n]["peak_mb"]
+                    / rows["Keras array", n]["peak_mb"],
+                    rows["skvision paths", n]["peak_mb"],
+                ]
+                for n in sizes
+            ],
+            formats=[",", ".0f", ".0f", ".0f", ".2f", ".0f"],
+        ),
+        table(
+            "Fit seconds of that epoch",
+            ["images", *FITS],
+            [[n, *(rows[mode, n]["fit_s"] for mode in FITS)] for n in sizes],
+            formats=[",", *[".1f"] * len(FITS)],
+        ),
+    ]
+    if growth:
+        tables.append(
+            table(
+                f"Growth of peak RSS from {sizes[0]:,} to {sizes[-1]:,} images",
+                ["fit", "bytes per pixel"],
+                growth,
+                formats=[None, ".2f"],
+            )
+        )
+    save_run(
+        "images",
+        f"memory {' '.join(map(str, sizes))}{' holdout' if args.holdout else ''}",
+        title="Your own images",
+        description=DESCRIPTION,
+        run_title=f"Peak memory of one epoch, {held}",
+        tables=tables,
+        figure=plot_path,
+        args=args,
+    )
 
 
 if __name__ == "__main__":
