@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The benchmark-results directive of benchmarks.rst (docs/_ext).
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import skvision  # noqa: E402
@@ -20,6 +22,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "benchmark_results",
 ]
 
 autosummary_generate = True
