@@ -19,7 +19,11 @@ _LAZY = {
     "ConvAutoencoder": "skvision.autoencoders",
     "ConvNetClassifier": "skvision.classifiers",
     "DenseAutoencoder": "skvision.autoencoders",
+    "ConvNetRegressor": "skvision.regressors",
     "DenseNetClassifier": "skvision.classifiers",
+    "DenseNetRegressor": "skvision.regressors",
+    "KerasClassifier": "skvision.wrappers",
+    "KerasRegressor": "skvision.wrappers",
 }
 
 __all__ = [*_LAZY, "LayerSizes", "__version__"]

@@ -17,6 +17,7 @@ import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -28,6 +29,27 @@ from ._fixes import Interval, StrOptions
 from ._keras import BaseWrapper, keras, no_retracing_warnings
 from ._random import draw_seed, seeded
 from ._validation import check_paths, check_samples, is_path_array
+
+
+class FeatureNetwork(NamedTuple):
+    """What a fitted estimator offers as a backbone (see ``feature_network``).
+
+    Attributes
+    ----------
+    model : keras.Model
+        Flat samples, as the estimator's ``fit`` took them, to features. It
+        shares its weights with the estimator's network: copy it to train it.
+    image_shape : tuple of int or None
+        ``(height, width, channels)`` of the images the flat samples hold, or
+        None for samples that are plain vectors.
+    pixel_max : float
+        The value of a white pixel in what ``model`` reads: 255.0 for a
+        network that scales uint8 pixels itself, 1.0 otherwise.
+    """
+
+    model: object
+    image_shape: tuple | None
+    pixel_max: float
 
 
 class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
@@ -57,6 +79,10 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
     }
 
     _loss = "mean_squared_error"
+    # How validate_data checks y: 2-D targets (multi-label, multi-output
+    # regression) and numeric ones (regression).
+    _multi_output = False
+    _y_numeric = False
     # Whether the network scales uint8 pixels itself (see ``_pixel_scale``), so
     # that uint8 images reach Keras as they are; autoencoders also need their
     # targets scaled, and keep converting.
@@ -102,6 +128,67 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
     def _make_metrics(self):
         """Fresh Keras metrics to record in ``history_`` besides the loss."""
         return []
+
+    def _make_loss(self):
+        """The loss ``model_`` is compiled with."""
+        return self._loss
+
+    def _feature_model(self):
+        """The sub-model from the inputs to the features (see ``feature_network``)."""
+        return keras.Model(self.model_.input, self.model_.layers[-1].input)
+
+    # Training phases, e.g. a frozen backbone then fine-tuning: ``fit`` trains
+    # until ``_epochs_in_phase()`` more epochs have run (or early stopping
+    # ends the phase), then calls ``_next_phase()`` and goes on.
+    def _epochs_in_phase(self):
+        """Epochs the current phase may still train; None: no limit."""
+        return None
+
+    def _next_phase(self):
+        """Begin the next training phase (e.g. unfreeze layers, recompile)."""
+
+    def _phase_learning_rate(self):
+        """The learning rate the current phase compiles with."""
+        return self.learning_rate_init
+
+    # -- the public protocol other estimators read ------------------------------
+    def feature_network(self):
+        """The fitted network up to its features, and how it reads its inputs.
+
+        :class:`~skvision.BackboneClassifier` and
+        :class:`~skvision.BackboneFeatures` reuse any fitted estimator that
+        has this method as a backbone; the features are the input of the
+        network's last layer (a classifier's output layer), or an
+        autoencoder's codes.
+
+        Returns
+        -------
+        network : FeatureNetwork
+            ``(model, image_shape, pixel_max)``: the Keras model from flat
+            samples to features (sharing weights with ``model_``), the
+            ``(height, width, channels)`` the samples hold (None for plain
+            vectors), and the value of a white pixel it reads (255.0 when the
+            network scales uint8 pixels itself, else 1.0).
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skvision import DenseNetClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> clf = DenseNetClassifier(hidden_layer_sizes=(16,), max_iter=1,
+        ...                          random_state=0).fit(X / 16, y)
+        >>> net = clf.feature_network()
+        >>> net.model.output_shape, net.image_shape, net.pixel_max
+        ((None, 16), None, 1.0)
+        """
+        check_is_fitted(self, "model_")
+        shape = getattr(self, "image_shape_", None) or self.input_shape_
+        image_shape = None
+        if len(shape) > 1:
+            image_shape = tuple(shape) if len(shape) == 3 else (*shape, 1)
+        scales = self._scales_pixels and self.pixel_scale_ != 1.0
+        pixel_max = 255.0 if scales else 1.0
+        return FeatureNetwork(self._feature_model(), image_shape, pixel_max)
 
     # -- fitting ----------------------------------------------------------------
     def _fit(self, X, y, *, sample_weight, validation_data, epochs, incremental, **kw):
@@ -186,8 +273,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
             )
         for name, value in attributes.items():
             setattr(self, name, value)
-        self._make_predictors()
-        self._compile(self.learning_rate_init)
+        self._compile(self._phase_learning_rate())
         self.history_ = {}
 
     def _compile(self, learning_rate):
@@ -196,16 +282,20 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         Keras would create the optimizer's and the metrics' variables in the
         first training step, which TensorFlow then traces twice; made here
         (metrics as objects), the step is traced once, a third less time in a
-        small net's fit.
+        small net's fit. The predictors are rebuilt: they watch the
+        optimizer's step count for new weights.
         """
         optimizer = _training.make_optimizer(
             self.optimizer, learning_rate, self.momentum
         )
         with _training.keras_floatx(self.dtype):  # losses and metrics use floatx()
             self.model_.compile(
-                optimizer=optimizer, loss=self._loss, metrics=self._make_metrics()
+                optimizer=optimizer,
+                loss=self._make_loss(),
+                metrics=self._make_metrics(),
             )
             optimizer.build(self.model_.trainable_variables)
+        self._make_predictors()
 
     def _apply_sample_weight(self, X, targets, sample_weight):
         """Drop zero-weight samples and scale the other weights to mean 1.
@@ -263,12 +353,28 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         return None if self._seed is None else self._seed + self.current_epoch
 
     def _train(self, training, validation, epochs, incremental):
-        """Run ``model_.fit`` for up to ``epochs`` more epochs and record them.
+        """Train up to ``epochs`` more epochs, phase by phase.
 
         ``training`` and ``validation`` hold ``model_.fit``'s data arguments
         (:meth:`_feed`, :meth:`_feed_validation`). Returns whether training
         ended without diverging.
         """
+        first_epoch = self.current_epoch
+        while True:
+            remaining = epochs - (self.current_epoch - first_epoch)
+            in_phase = self._epochs_in_phase()
+            n_epochs = remaining if in_phase is None else min(remaining, in_phase)
+            if n_epochs and not self._train_epochs(
+                training, validation, n_epochs, incremental
+            ):
+                return False
+            if in_phase is None or self.current_epoch - first_epoch >= epochs:
+                return True
+            # The phase is over (or early stopping ended it): on to the next.
+            self._next_phase()
+
+    def _train_epochs(self, training, validation, epochs, incremental):
+        """Run ``model_.fit`` for up to ``epochs`` more epochs and record them."""
         callbacks, monitor = self._callbacks(bool(validation), incremental)
         divergence = _training.StopOnDivergence()
         first_epoch = self.current_epoch
@@ -318,7 +424,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
             f"stopped there and the weights of epoch {self.current_epoch}, the "
             f"last that ended finite, were kept; {advice}.",
             ConvergenceWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
 
     def _best_epoch(self, first_epoch, monitor, incremental):
@@ -379,10 +485,17 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         return X
 
     def _check_samples(self, X, y=None, *, reset):
+        targets = dict(multi_output=self._multi_output, y_numeric=self._y_numeric)
         if self._accepts_paths and is_path_array(X):
-            return check_paths(self, X, y, reset=reset)
+            return check_paths(self, X, y, reset=reset, **targets)
         return check_samples(
-            self, X, y, reset=reset, dtype=self.dtype, keep_uint8=self._scales_pixels
+            self,
+            X,
+            y,
+            reset=reset,
+            dtype=self.dtype,
+            keep_uint8=self._scales_pixels,
+            **targets,
         )
 
     @property

@@ -77,6 +77,16 @@ _FAMILIES = {
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.""",
     },
+    "regressor": {
+        "monitor": """\
+    monitor : {"val_loss", "loss"}, default="val_loss"
+        Loss watched by early stopping and the adaptive learning rate. Without
+        validation data the training loss is used.""",
+        "validation_fraction": """\
+    validation_fraction : float, default=0.1
+        Fraction of the training samples held out for early stopping and the
+        adaptive learning rate, unless ``fit`` gets ``validation_data``.""",
+    },
     "autoencoder": {
         "monitor": """\
     monitor : {"val_loss", "loss"}, default="val_loss"
@@ -117,6 +127,104 @@ AUTOENCODER_PARAMETERS = """\
 """
 
 
+# The architectures' parameters, shared by the classifier and the regressor
+# of each: ``    <dense parameters>`` and ``    <conv parameters>``.
+ARCHITECTURE_PARAMETERS = {
+    "dense": """\
+    hidden_layer_sizes : tuple of int or LayerSizes, default=(512, 256)
+        Units of each hidden layer; ``()`` gives multinomial logistic regression.
+        A :class:`~skvision.LayerSizes` makes depth and each width separate
+        searchable parameters.
+    activation : {"relu", "leaky_relu", "elu", "selu", "gelu", "tanh"}, \
+            default="relu"
+        Activation of the hidden layers.
+    negative_slope : float, default=0.3
+        Slope for negative inputs when ``activation="leaky_relu"``.
+    batch_normalization : bool, default=True
+        Batch-normalize each hidden layer's pre-activations.
+    dropout : float, default=0.3
+        Fraction of each hidden layer's outputs dropped while training.
+    l2 : float, default=0.0
+        L2 penalty on the hidden layers' kernels (Keras' ``L2(l2)``: ``l2 *
+        sum(w ** 2)`` is added to the loss).
+    image_shape : tuple of int or None, default=None
+        ``(height, width[, channels])`` that image files are decoded (and
+        resized) to when ``X`` is a 1-D array of file paths; ``(h, w)`` means
+        one channel (grayscale). Arrays are used as given.
+""",
+    "conv": """\
+    conv_blocks : tuple of tuple of int, default=((32, 32), (64, 64))
+        Filters of each convolution, grouped in blocks; each block is followed
+        by max pooling. ``((32,), (64,), (128, 128, 64))`` is five
+        convolutions in three blocks.
+    kernel_size : int or tuple, default=3
+        Square kernel size of every convolution, or one per block, whose
+        entries may be tuples with one size per convolution of the block.
+    padding : {"same", "valid"} or tuple, default="same"
+        Padding of every convolution, or per block (or per convolution) as
+        for ``kernel_size``.
+    pool_size : int, None or tuple, default=2
+        Window and stride of the max pooling after each block, or one per
+        block; None (or 1) means no pooling after that block.
+    width : float, default=1.0
+        Multiplier of every filter count (convolutions and stem), rounded half
+        up and at least 1: ``width=0.5`` halves the network's width.
+    stem_filters : int or None, default=None
+        Filters of a strided "same" convolution before the blocks; None for
+        no stem.
+    stem_kernel_size : int, default=7
+        Kernel size of the stem.
+    stem_stride : int, default=2
+        Stride of the stem.
+    activation : {"relu", "leaky_relu", "elu", "selu", "gelu", "tanh"}, \
+            default="relu"
+        Activation of the convolutions and hidden dense layers.
+    negative_slope : float, default=0.3
+        Slope for negative inputs when ``activation="leaky_relu"``.
+    batch_normalization : bool, default=True
+        Batch-normalize the convolutions' and dense layers' pre-activations.
+    pooling : {"flatten", "avg", "max"}, default="flatten"
+        How the last feature maps become features: flattened, or global
+        average or max pooling over their positions.
+    dense_layer_sizes : tuple of int, default=(256,)
+        Units of the hidden dense layers between the features and the output
+        layer.
+    dropout : float, default=0.4
+        Fraction dropped after each hidden dense layer while training or, when
+        ``dense_layer_sizes=()``, after the features.
+    l2 : float, default=0.0
+        L2 penalty on the kernels of the convolutions and dense layers.
+    image_shape : tuple of int or None, default=None
+        ``(height, width[, channels])`` of the images in flat samples; one
+        entry may be -1 (as in ``numpy.reshape``). None takes the shape of the
+        images given to ``fit`` (``(n, h, w)`` or ``(n, h, w, c)``) or, for
+        flat samples, a square one-channel image when the number of features
+        is a perfect square (otherwise ``fit`` raises a ValueError asking for
+        ``image_shape``). ``(-1, 1, 1)`` treats any flat vector as a column
+        image, e.g. after feature transformers. When ``X`` is a 1-D array of
+        image file paths, the size the files are decoded (and resized) to,
+        e.g. ``(224, 224, 3)`` for colour photos.
+    resize_to : tuple (height, width) or None, default=None
+        Resize the images (bilinear, antialiased) inside the network, e.g.
+        105x105 Omniglot characters to 28x28.
+    rotation_range : float, default=0.0
+        Training-only random rotation, in degrees (up to ± this).
+    zoom_range : float, default=0.0
+        Training-only random zoom in or out by up to this fraction.
+    translation_range : float, default=0.0
+        Training-only random shift by up to this fraction of height and width.
+    brightness : float, default=0.0
+        Training-only random brightness shift by up to ± this fraction of the
+        pixel range, clipped to [0, 1] (Keras' additive ``RandomBrightness``,
+        ``value_range=(0, 1)``): 0.3 is the additive counterpart of a
+        0.7-1.3 brightness factor. uint8 images are in [0, 1] after scaling;
+        float images are assumed to be in [0, 1] too.
+    horizontal_flip : bool, default=False
+        Training-only random left-right flips.
+""",
+}
+
+
 def training_parameters(family):
     """The shared parameters' paragraphs for ``family``, in signature order."""
     paragraphs = {**_COMMON, **_FAMILIES[family]}
@@ -128,6 +236,8 @@ def fill_doc(cls):
     cls.__doc__ = cls.__doc__.replace(
         "    <autoencoder parameters>\n", AUTOENCODER_PARAMETERS
     )
+    for name, text in ARCHITECTURE_PARAMETERS.items():
+        cls.__doc__ = cls.__doc__.replace(f"    <{name} parameters>\n", text)
     for family in _FAMILIES:
         marker = f"    <training parameters: {family}>\n"
         cls.__doc__ = cls.__doc__.replace(marker, training_parameters(family))

@@ -14,13 +14,14 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
-from sklearn.utils.validation import _check_method_params
+from sklearn.utils.validation import _check_method_params, _check_y
 
 __all__ = [
     "HasMethods",
     "Interval",
     "StrOptions",
     "_check_method_params",
+    "_check_y",
     "_fit_context",
     "_safe_indexing",
     "validate_params",

@@ -5,11 +5,9 @@ from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import (
-    check_consistent_length,
-    column_or_1d,
-    validate_data,
-)
+from sklearn.utils.validation import check_consistent_length, validate_data
+
+from ._fixes import _check_y
 
 PIXEL_SCALE = np.float32(1 / 255)
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -30,7 +28,17 @@ def flatten_images(X):
     return X, None
 
 
-def check_samples(estimator, X, y=None, *, reset, dtype="float32", keep_uint8=False):
+def check_samples(
+    estimator,
+    X,
+    y=None,
+    *,
+    reset,
+    dtype="float32",
+    keep_uint8=False,
+    multi_output=False,
+    y_numeric=False,
+):
     """Validate ``X`` (and ``y``) like scikit-learn, then scale uint8 pixels.
 
     uint8 images are divided by 255 (``pixel_scale_``), here or, with
@@ -42,6 +50,9 @@ def check_samples(estimator, X, y=None, *, reset, dtype="float32", keep_uint8=Fa
     After fit (``reset=False``) images must have the shape the estimator was
     fitted on; flat samples of the right length are always accepted.
 
+    ``multi_output`` accepts 2-D ``y``; ``y_numeric`` requires numbers
+    (regression targets), finite ones.
+
     Returns ``(X, y, image_shape)`` with ``X`` of shape ``(n, d)`` and of
     ``dtype`` (uint8 when kept).
     """
@@ -50,7 +61,9 @@ def check_samples(estimator, X, y=None, *, reset, dtype="float32", keep_uint8=Fa
     if y is None:
         X = validate_data(estimator, X, **kwargs)
     else:
-        X, y = validate_data(estimator, X, y, **kwargs)
+        X, y = validate_data(
+            estimator, X, y, multi_output=multi_output, y_numeric=y_numeric, **kwargs
+        )
     if not reset and image_shape is not None:
         check_image_shape(estimator, image_shape)
     is_uint8 = X.dtype == np.uint8
@@ -129,7 +142,7 @@ def is_path_array(X):
     )
 
 
-def check_paths(estimator, X, y=None, *, reset):
+def check_paths(estimator, X, y=None, *, reset, multi_output=False, y_numeric=False):
     """Validate a 1-D array of image file paths (and ``y``) for ``estimator``.
 
     The files decode to uint8 images of the shape the estimator was fitted
@@ -147,7 +160,7 @@ def check_paths(estimator, X, y=None, *, reset):
             f"{', '.join(map(repr, missing[:3]))}."
         )
     if y is not None:
-        y = column_or_1d(y, warn=True)
+        y = _check_y(y, multi_output=multi_output, y_numeric=y_numeric)
         check_consistent_length(paths, y)
     image_shape = _decoded_shape(estimator, reset)
     n_features = int(np.prod(image_shape))

@@ -31,7 +31,9 @@ PUBLIC = [
     "skvision.metrics",
     "skvision.model_selection",
     "skvision.plotting",
+    "skvision.regressors",
     "skvision.transfer",
+    "skvision.wrappers",
 ]
 
 
@@ -48,7 +50,13 @@ def test_public_names_have_examples(package):
 
 
 ESTIMATORS = {
-    "classifier": ["DenseNetClassifier", "ConvNetClassifier", "BackboneClassifier"],
+    "classifier": [
+        "DenseNetClassifier",
+        "ConvNetClassifier",
+        "BackboneClassifier",
+        "KerasClassifier",
+    ],
+    "regressor": ["DenseNetRegressor", "ConvNetRegressor", "KerasRegressor"],
     "autoencoder": ["DenseAutoencoder", "ConvAutoencoder"],
 }
 
@@ -71,6 +79,20 @@ def test_autoencoder_parameters_are_documented_in_the_shared_words(name):
     from skvision._docstrings import AUTOENCODER_PARAMETERS
 
     assert AUTOENCODER_PARAMETERS in getattr(skvision, name).__doc__
+
+
+@pytest.mark.parametrize("architecture", ["dense", "conv"])
+def test_architecture_parameters_are_documented_once(architecture):
+    from skvision._docstrings import ARCHITECTURE_PARAMETERS
+
+    text = ARCHITECTURE_PARAMETERS[architecture]
+    for task in ("Classifier", "Regressor"):
+        estimator = getattr(skvision, f"{architecture.capitalize()}Net{task}")
+        assert text in estimator.__doc__
+        for line in text.splitlines():  # every documented name is a parameter
+            if line.startswith("    ") and not line.startswith("     "):
+                name = line.split(" : ")[0].strip()
+                assert name in inspect.signature(estimator).parameters, name
 
 
 LOADERS = [

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from skvision._inference import FastPredictor, compile_dense_chain
-from skvision._networks import build_dense_classifier
+from skvision._networks import build_dense_net
 
 
 @pytest.mark.parametrize(
@@ -11,7 +11,7 @@ from skvision._networks import build_dense_classifier
 )
 @pytest.mark.parametrize("batch_normalization", [False, True])
 def test_numpy_chain_matches_keras(activation, batch_normalization):
-    model = build_dense_classifier(
+    model = build_dense_net(
         20,
         4,
         hidden_layer_sizes=(16, 8),

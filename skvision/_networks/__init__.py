@@ -13,14 +13,14 @@ from .autoencoder import (
     build_conv_autoencoder,
     build_dense_autoencoder,
 )
-from .conv import build_conv_classifier
+from .conv import build_conv_net
 from .dense import (
     ACTIVATIONS,
     activation_layer,
-    build_dense_classifier,
+    build_dense_net,
     dense_block,
     dense_stack,
-    softmax_head,
+    output_layer,
 )
 
 __all__ = [
@@ -31,10 +31,10 @@ __all__ = [
     "UPSAMPLING",
     "activation_layer",
     "build_conv_autoencoder",
-    "build_conv_classifier",
+    "build_conv_net",
     "build_dense_autoencoder",
-    "build_dense_classifier",
+    "build_dense_net",
     "dense_block",
     "dense_stack",
-    "softmax_head",
+    "output_layer",
 ]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .._keras import keras, layers
 from .conv import augmentation_block, pooled
-from .dense import classifier_head, pixel_input
+from .dense import network_head, pixel_input
 from .params import (
     AUGMENTATION_SEED_OFFSET,
     HEAD_SEED_OFFSET,
@@ -234,10 +234,11 @@ def build_backbone_features(
     return keras.Model(inputs, x, name="backbone_features")
 
 
-def build_backbone_classifier(
+def build_backbone_net(
     n_features,
-    n_classes,
+    n_outputs,
     *,
+    output_activation="softmax",
     image_shape,
     backbone,
     spec,
@@ -250,14 +251,16 @@ def build_backbone_classifier(
     dtype="float32",
     **layer_params,
 ):
-    """A classification head on ``backbone``, reading flat samples.
+    """A head (classification or regression) on ``backbone``, reading flat samples.
 
     Parameters
     ----------
     n_features : int
         Length of each flat input sample, ``prod(image_shape)``.
-    n_classes : int
-        Number of output probabilities.
+    n_outputs : int
+        Number of outputs: classes, labels or regression targets.
+    output_activation : {"softmax", "sigmoid", "linear"}
+        Activation of the output layer.
     image_shape : tuple of int
         ``(height, width, channels)`` the samples are reshaped to.
     backbone : keras.Model
@@ -267,7 +270,7 @@ def build_backbone_classifier(
     pooling : {"avg", "max", "flatten"}
         How feature maps become a vector (vector outputs are kept).
     dense_layer_sizes, dropout, **layer_params
-        The head: see :func:`skvision._networks.dense.classifier_head`.
+        The head: see :func:`skvision._networks.dense.network_head`.
     augmentation : dict or None
         Keyword arguments of :func:`skvision._networks.conv.augmentation_block`.
     pixel_scale : float
@@ -292,9 +295,10 @@ def build_backbone_classifier(
     if augment is not None:
         x = augment(x)
     x = backbone_vector(x, image_shape, backbone, spec, pooling, dtype)
-    outputs = classifier_head(
+    outputs = network_head(
         x,
-        n_classes,
+        n_outputs,
+        output_activation=output_activation,
         dense_layer_sizes=dense_layer_sizes,
         dropout=dropout,
         seed=offset_seed(seed, HEAD_SEED_OFFSET),

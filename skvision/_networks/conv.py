@@ -12,7 +12,7 @@ the convolutional autoencoder.
 """
 
 from .._keras import keras, layers
-from .dense import classifier_head, pixel_input, weighted_block
+from .dense import network_head, pixel_input, weighted_block
 from .params import (
     AUGMENTATION_SEED_OFFSET,
     HEAD_SEED_OFFSET,
@@ -27,7 +27,7 @@ __all__ = [
     "PADDINGS",
     "POOLINGS",
     "augmentation_block",
-    "build_conv_classifier",
+    "build_conv_net",
     "conv_block",
     "conv_features",
     "resolve_image_shape",
@@ -110,17 +110,25 @@ def augmentation_block(
     return keras.Sequential(steps, name="augmentation") if steps else None
 
 
-def build_conv_classifier(
-    n_features, n_classes, *, seed=None, dtype="float32", **params
+def build_conv_net(
+    n_features,
+    n_outputs,
+    *,
+    output_activation="softmax",
+    seed=None,
+    dtype="float32",
+    **params,
 ):
-    """Convolutional classifier on flat samples of ``n_features`` values.
+    """Convolutional network on flat samples of ``n_features`` values.
 
     Parameters
     ----------
     n_features : int
         Length of each flat input sample, ``prod(image_shape)``.
-    n_classes : int
-        Number of output probabilities.
+    n_outputs : int
+        Number of outputs: classes, labels or regression targets.
+    output_activation : {"softmax", "sigmoid", "linear"}
+        Activation of the output layer.
     seed : int or None
         Seed of every initializer, dropout and random layer: the stem takes
         ``seed``, the n-th convolution ``seed + n``, the augmentation and the
@@ -130,36 +138,14 @@ def build_conv_classifier(
         Precision of the weights and computations.
     **params
         The architecture, checked by
-        :func:`~skvision._networks.params.check_conv_classifier`:
-
-        image_shape : tuple of int
-            ``(height, width, channels)`` the samples are reshaped to.
-        conv_blocks : tuple of tuple of int, default=((32, 32), (64, 64))
-            Filters of each convolution, grouped in blocks.
-        kernel_size, padding : int, str, or per block (or per convolution) tuples
-            Square kernel sizes and "same"/"valid" paddings of the convolutions.
-        pool_size : int, None, or tuple of them per block, default=2
-            Max pooling window (and stride) after each block; None or 1 for none.
-        width : float, default=1.0
-            Multiplier of every filter count (rounded half up, at least 1).
-        stem : tuple (filters, kernel_size, stride) or None
-            A strided "same" convolution before the blocks.
-        pooling : {"flatten", "avg", "max"}
-            How the last feature maps become a vector.
-        dense_layer_sizes : tuple of int, default=(256,)
-            Units of the hidden dense layers before the softmax.
-        dropout : float, default=0.0
-            Dropout after each hidden dense layer or, without any, after the
-            flatten or global pooling.
-        resize_to : tuple (height, width) or None
-            Resize the images (bilinear, antialiased) before anything else.
-        augmentation : dict or None
-            Keyword arguments of :func:`augmentation_block`.
-        pixel_scale : float, default=1.0
-            Factor applied to the inputs first (1/255 for uint8 images).
-        activation, negative_slope, batch_normalization, l2
-            Shared by the convolutions and the dense layers (no batch
-            normalization by default).
+        :func:`~skvision._networks.params.check_conv_classifier`. The names,
+        meanings and defaults are those of :class:`skvision.ConvNetClassifier`'s
+        parameters, documented there once, except ``image_shape`` (resolved
+        to ``(height, width, channels)``), ``stem`` (``(filters,
+        kernel_size, stride)`` or None), ``augmentation`` (a dict of the five
+        augmentation parameters, see :func:`augmentation_block`) and
+        ``pixel_scale`` (the factor applied to the inputs first, 1/255 for
+        uint8 images).
 
     Returns
     -------
@@ -168,8 +154,8 @@ def build_conv_classifier(
 
     Examples
     --------
-    >>> from skvision._networks import build_conv_classifier
-    >>> model = build_conv_classifier(64, 10, image_shape=(8, 8, 1),
+    >>> from skvision._networks import build_conv_net
+    >>> model = build_conv_net(64, 10, image_shape=(8, 8, 1),
     ...                               conv_blocks=((8,),), seed=0)
     >>> model.output_shape
     (None, 10)
@@ -190,9 +176,10 @@ def build_conv_classifier(
     if augment is not None:
         x = augment(x)
     x = conv_features(x, config, seed=seed, dtype=dtype)
-    outputs = classifier_head(
+    outputs = network_head(
         x,
-        n_classes,
+        n_outputs,
+        output_activation=output_activation,
         dense_layer_sizes=config.dense_layer_sizes,
         dropout=config.dropout,
         seed=offset_seed(seed, HEAD_SEED_OFFSET),

@@ -87,21 +87,34 @@ def dense_stack(x, hidden_layer_sizes, *, seed=None, **block_params):
     return x
 
 
-def softmax_head(x, n_classes, *, seed=None, dtype=None):
-    """Final class-probability layer."""
+# The output layer's activation for each task, and the layer's name.
+_OUTPUT_NAMES = {"softmax": "probabilities", "sigmoid": "probabilities"}
+
+
+def output_layer(x, n_outputs, *, activation="softmax", seed=None, dtype=None):
+    """The final layer: class probabilities (softmax), label probabilities
+    (sigmoid) or regression targets (linear)."""
     return layers.Dense(
-        n_classes,
-        activation="softmax",
+        n_outputs,
+        activation=activation,
         kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
-        name="probabilities",
+        name=_OUTPUT_NAMES.get(activation, "predictions"),
         dtype=dtype,
     )(x)
 
 
-def classifier_head(
-    x, n_classes, *, dense_layer_sizes=(), dropout=0.0, seed=None, dtype=None, **params
+def network_head(
+    x,
+    n_outputs,
+    *,
+    output_activation="softmax",
+    dense_layer_sizes=(),
+    dropout=0.0,
+    seed=None,
+    dtype=None,
+    **params,
 ):
-    """Hidden dense layers (or, without any, dropout) and the softmax on ``x``.
+    """Hidden dense layers (or, without any, dropout) and the output layer.
 
     ``params`` are :func:`dense_block`'s layer options (``activation``,
     ``negative_slope``, ``batch_normalization``, ``l2``).
@@ -113,7 +126,9 @@ def classifier_head(
     elif dropout:
         x = layers.Dropout(dropout, seed=seed, name="dropout", dtype=dtype)(x)
     output_seed = offset_seed(seed, len(dense_layer_sizes))
-    return softmax_head(x, n_classes, seed=output_seed, dtype=dtype)
+    return output_layer(
+        x, n_outputs, activation=output_activation, seed=output_seed, dtype=dtype
+    )
 
 
 def pixel_input(n_features, *, pixel_scale=1.0, dtype="float32"):
@@ -135,24 +150,27 @@ def pixel_input(n_features, *, pixel_scale=1.0, dtype="float32"):
     return inputs, rescale(inputs)
 
 
-def build_dense_classifier(
+def build_dense_net(
     n_features,
-    n_classes,
+    n_outputs,
     *,
+    output_activation="softmax",
     hidden_layer_sizes=(512, 256),
     pixel_scale=1.0,
     seed=None,
     dtype="float32",
     **block_params,
 ):
-    """Fully connected classifier on flat inputs of ``n_features`` values.
+    """Fully connected network on flat inputs of ``n_features`` values.
 
     Parameters
     ----------
     n_features : int
         Length of each (flattened) input sample.
-    n_classes : int
-        Number of output probabilities.
+    n_outputs : int
+        Number of outputs: classes, labels or regression targets.
+    output_activation : {"softmax", "sigmoid", "linear"}
+        Activation of the output layer (see :func:`output_layer`).
     hidden_layer_sizes : tuple of int
         Width of each hidden layer; ``()`` gives multinomial logistic regression.
     pixel_scale : float
@@ -172,8 +190,8 @@ def build_dense_classifier(
 
     Examples
     --------
-    >>> from skvision._networks import build_dense_classifier
-    >>> model = build_dense_classifier(784, 10, hidden_layer_sizes=(32,), seed=0)
+    >>> from skvision._networks import build_dense_net
+    >>> model = build_dense_net(784, 10, hidden_layer_sizes=(32,), seed=0)
     >>> model.output_shape
     (None, 10)
     """
@@ -181,5 +199,7 @@ def build_dense_classifier(
     inputs, x = pixel_input(n_features, pixel_scale=pixel_scale, dtype=dtype)
     x = dense_stack(x, hidden_layer_sizes, seed=seed, dtype=dtype, **block_params)
     head_seed = offset_seed(seed, len(hidden_layer_sizes))
-    outputs = softmax_head(x, n_classes, seed=head_seed, dtype=dtype)
+    outputs = output_layer(
+        x, n_outputs, activation=output_activation, seed=head_seed, dtype=dtype
+    )
     return keras.Model(inputs, outputs, name="dense_net")

@@ -317,19 +317,19 @@ def check_conv_classifier(
     stem=None,
     pooling="flatten",
     dense_layer_sizes=(256,),
-    dropout=0.0,
+    dropout=0.4,
     resize_to=None,
     augmentation=None,
     pixel_scale=1.0,
     activation="relu",
     negative_slope=0.3,
-    batch_normalization=False,
+    batch_normalization=True,
     l2=0.0,
 ):
     """The :class:`ConvClassifierConfig` of these parameters, or a ValueError.
 
     The parameters are those of
-    :func:`~skvision._networks.conv.build_conv_classifier`; the check also
+    :func:`~skvision._networks.conv.build_conv_net`; the check also
     makes sure the feature maps do not vanish (:func:`check_fits`).
 
     Examples

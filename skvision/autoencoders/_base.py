@@ -121,7 +121,7 @@ class BaseAutoencoder(
         self._decode = FastPredictor(self.decoder_, trained_by=self.model_)
 
     # -- the two halves -----------------------------------------------------------
-    def _feature_network(self):
+    def _feature_model(self):
         """The sub-model from the inputs to the codes: the encoder."""
         return self.encoder_
 

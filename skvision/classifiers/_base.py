@@ -1,9 +1,18 @@
-"""What every skvision classifier adds to the shared Keras bridge."""
+"""What every skvision classifier adds to the shared Keras bridge.
+
+Three kinds of targets: multiclass (softmax over ``classes_``, sparse
+cross-entropy), binary (the same with two classes, or one sigmoid output) and
+multi-label (a 2-D 0/1 ``y``: one sigmoid per label, binary cross-entropy).
+A network's outputs are read as probabilities when its last layer ends in a
+softmax or sigmoid, and as logits otherwise (see :func:`reads_logits`).
+"""
 
 import numpy as np
+from scipy.special import expit, softmax
 from sklearn.base import ClassifierMixin
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import column_or_1d
 
 from .. import _inference
 from .._base import KerasEstimator
@@ -18,14 +27,21 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         **KerasEstimator._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
-    _loss = "sparse_categorical_crossentropy"
     _scales_pixels = True
     _accepts_paths = True
+    _multi_output = True  # multi-label y
+    # Whether the network's outputs are logits rather than probabilities;
+    # only a user's model (KerasClassifier) may have them.
+    _logits = False
+    # Set by fit from y: a 0/1 label matrix.
+    _multilabel = False
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = True
+        tags.classifier_tags.multi_label = True
         tags.classifier_tags.poor_score = False
+        tags.target_tags.multi_output = True
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -37,8 +53,9 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         X : array-like of shape (n_samples, n_features) or (n_samples, h, w[, c])
             Training samples: flat vectors or images; uint8 pixels are scaled
             by 1/255, other dtypes are used as given.
-        y : array-like of shape (n_samples,)
-            Class labels of any type.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels of any type, or a 0/1 indicator matrix of labels
+            (multi-label: one sigmoid output per label).
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights; zero-weight samples are dropped.
         validation_data : tuple (X_val, y_val), default=None
@@ -71,8 +88,8 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, h, w[, c])
             Training samples.
-        y : array-like of shape (n_samples,)
-            Class labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a 0/1 indicator matrix of labels.
         classes : array-like of shape (n_classes,), default=None
             Every class of the problem; needed on the first call when the first
             batch may miss some of them.
@@ -105,10 +122,11 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Probabilities, each row summing to 1.
+            Probabilities, each row summing to 1; for multi-label targets,
+            each label's probability.
         """
         X = self._check_predict_input(X)
-        return self._outputs(self._predictor, X)
+        return self._probabilities(self._outputs(self._predictor, X))
 
     def predict(self, X):
         """Most probable class of each sample, as one of ``classes_``.
@@ -120,10 +138,13 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted labels, of the type of the training labels.
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels, of the type of the training labels; for
+            multi-label targets, 1 where a label's probability is at least 0.5.
         """
         proba = self.predict_proba(X)
+        if self._multilabel:
+            return (proba >= 0.5).astype(int)
         return self.classes_[np.argmax(proba, axis=1)]
 
     def extract_features(self, X):
@@ -163,15 +184,14 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         # One sub-model for the life of model_: a new one per call would
         # retrace Keras' predict function every time.
         self._feature_predictor = _inference.FastPredictor(
-            self._feature_network(), trained_by=self.model_
+            self._feature_model(), trained_by=self.model_
         )
 
-    def _feature_network(self):
-        """The sub-model from the inputs to the features the softmax reads."""
-        return keras.Model(self.model_.input, self.model_.layers[-1].input)
-
+    # -- targets ----------------------------------------------------------------
     def _prepare_targets(self, X, y, *, reset, classes=None):
-        check_classification_targets(y)
+        y = self._check_targets(y, reset=reset)
+        if self._multilabel:
+            return y.astype(self.dtype)
         if not reset and classes is not None:
             self._check_same_classes(classes)
         if reset:
@@ -191,6 +211,43 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
             )
         return np.searchsorted(self.classes_, y).astype(np.int32)
 
+    def _check_targets(self, y, *, reset):
+        """``y`` as labels (1-D) or a 0/1 label matrix, checked like scikit-learn."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        target_type = type_of_target(y, input_name="y")
+        if target_type == "multiclass-multioutput":
+            raise ValueError(
+                f"{type(self).__name__} takes 2-D y only as multi-label targets, "
+                "a 0/1 indicator matrix (n_samples, n_labels); y holds the values "
+                f"{np.unique(y).tolist()[:10]}."
+            )
+        multilabel = target_type == "multilabel-indicator"
+        if reset:
+            self._multilabel = multilabel
+            if multilabel:
+                self.classes_ = np.arange(y.shape[1])
+        elif multilabel != self._multilabel or (
+            multilabel and y.shape[1] != len(self.classes_)
+        ):
+            fitted = (
+                f"multi-label targets of {len(self.classes_)} labels"
+                if self._multilabel
+                else "one label per sample"
+            )
+            raise ValueError(
+                f"y has shape {y.shape}, but {type(self).__name__} was fitted on "
+                f"{fitted}."
+            )
+        return y
+
     def _check_same_classes(self, classes):
         if not np.array_equal(np.unique(classes), self.classes_):
             raise ValueError(
@@ -201,8 +258,27 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
     def _n_outputs(self):
         return len(self.classes_)
 
+    @property
+    def _output_activation(self):
+        """The output layer a skvision architecture ends with for these targets."""
+        return "sigmoid" if self._multilabel else "softmax"
+
+    @property
+    def _sigmoid_outputs(self):
+        """Whether each output is a probability of its own (binary cross-entropy):
+        multi-label targets, or binary ones read from a single output."""
+        return self._multilabel or self.model_.output_shape[-1] == 1
+
+    def _probabilities(self, outputs):
+        """The network's outputs as probabilities, one column per class."""
+        if self._logits:
+            outputs = expit(outputs) if self._sigmoid_outputs else softmax(outputs, 1)
+        if not self._multilabel and outputs.shape[1] == 1:
+            outputs = np.hstack([1 - outputs, outputs])
+        return outputs
+
     def _stratify_labels(self, targets):
-        return targets
+        return None if self._multilabel else targets
 
     def _sample_weights(self, y, sample_weight):
         if self.class_weight is None:
@@ -212,5 +288,13 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
             weights = weights * np.asarray(sample_weight, dtype=np.float64)
         return weights
 
+    def _make_loss(self):
+        if self._sigmoid_outputs:
+            return keras.losses.BinaryCrossentropy(from_logits=self._logits)
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=self._logits)
+
     def _make_metrics(self):
+        if self._sigmoid_outputs:
+            threshold = 0.0 if self._logits else 0.5
+            return [keras.metrics.BinaryAccuracy(name="accuracy", threshold=threshold)]
         return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]

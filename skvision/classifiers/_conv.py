@@ -5,14 +5,40 @@ from numbers import Integral, Real
 
 from .._docstrings import fill_doc
 from .._fixes import Interval, StrOptions
-from .._networks import ACTIVATIONS, build_conv_classifier
+from .._networks import ACTIVATIONS, build_conv_net
 from .._networks.params import PADDINGS, POOLINGS, resolve_image_shape
-from . import _presets
 from ._base import BaseNetClassifier
+from ._presets import ConvNetPresets
+
+# The architecture's parameters, shared with ConvNetRegressor.
+CONV_CONSTRAINTS = {
+    "conv_blocks": [tuple, list],
+    "kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, list],
+    "padding": [StrOptions(set(PADDINGS)), tuple, list],
+    "pool_size": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
+    "width": [Interval(Real, 0, None, closed="neither")],
+    "stem_filters": [Interval(Integral, 1, None, closed="left"), None],
+    "stem_kernel_size": [Interval(Integral, 1, None, closed="left")],
+    "stem_stride": [Interval(Integral, 1, None, closed="left")],
+    "activation": [StrOptions(set(ACTIVATIONS))],
+    "negative_slope": [Interval(Real, 0, None, closed="left")],
+    "batch_normalization": ["boolean"],
+    "pooling": [StrOptions(set(POOLINGS))],
+    "dense_layer_sizes": [tuple, list],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "l2": [Interval(Real, 0, None, closed="left")],
+    "image_shape": [tuple, list, None],
+    "resize_to": [tuple, list, None],
+    "rotation_range": [Interval(Real, 0, 180, closed="both")],
+    "zoom_range": [Interval(Real, 0, 1, closed="left")],
+    "translation_range": [Interval(Real, 0, 1, closed="left")],
+    "brightness": [Interval(Real, 0, 1, closed="both")],
+    "horizontal_flip": ["boolean"],
+}
 
 
 @fill_doc
-class ConvNetClassifier(BaseNetClassifier):
+class ConvNetClassifier(ConvNetPresets, BaseNetClassifier):
     """Convolutional neural network classifier trained with Keras.
 
     The network reshapes each (flattened) sample to an image, optionally
@@ -35,73 +61,7 @@ class ConvNetClassifier(BaseNetClassifier):
 
     Parameters
     ----------
-    conv_blocks : tuple of tuple of int, default=((32, 32), (64, 64))
-        Filters of each convolution, grouped in blocks; each block is followed
-        by max pooling. ``((32,), (64,), (128, 128, 64))`` is five
-        convolutions in three blocks.
-    kernel_size : int or tuple, default=3
-        Square kernel size of every convolution, or one per block, whose
-        entries may be tuples with one size per convolution of the block.
-    padding : {"same", "valid"} or tuple, default="same"
-        Padding of every convolution, or per block (or per convolution) as
-        for ``kernel_size``.
-    pool_size : int, None or tuple, default=2
-        Window and stride of the max pooling after each block, or one per
-        block; None (or 1) means no pooling after that block.
-    width : float, default=1.0
-        Multiplier of every filter count (convolutions and stem), rounded half
-        up and at least 1: ``width=0.5`` halves the network's width.
-    stem_filters : int or None, default=None
-        Filters of a strided "same" convolution before the blocks; None for
-        no stem.
-    stem_kernel_size : int, default=7
-        Kernel size of the stem.
-    stem_stride : int, default=2
-        Stride of the stem.
-    activation : {"relu", "leaky_relu", "elu", "selu", "gelu", "tanh"}, \
-            default="relu"
-        Activation of the convolutions and hidden dense layers.
-    negative_slope : float, default=0.3
-        Slope for negative inputs when ``activation="leaky_relu"``.
-    batch_normalization : bool, default=True
-        Batch-normalize the convolutions' and dense layers' pre-activations.
-    pooling : {"flatten", "avg", "max"}, default="flatten"
-        How the last feature maps become features: flattened, or global
-        average or max pooling over their positions.
-    dense_layer_sizes : tuple of int, default=(256,)
-        Units of the hidden dense layers between the features and the softmax.
-    dropout : float, default=0.4
-        Fraction dropped after each hidden dense layer while training or, when
-        ``dense_layer_sizes=()``, after the features.
-    l2 : float, default=0.0
-        L2 penalty on the kernels of the convolutions and dense layers.
-    image_shape : tuple of int or None, default=None
-        ``(height, width[, channels])`` of the images in flat samples; one
-        entry may be -1 (as in ``numpy.reshape``). None takes the shape of the
-        images given to ``fit`` (``(n, h, w)`` or ``(n, h, w, c)``) or, for
-        flat samples, a square one-channel image when the number of features
-        is a perfect square (otherwise ``fit`` raises a ValueError asking for
-        ``image_shape``). ``(-1, 1, 1)`` treats any flat vector as a column
-        image, e.g. after feature transformers. When ``X`` is a 1-D array of
-        image file paths, the size the files are decoded (and resized) to,
-        e.g. ``(224, 224, 3)`` for colour photos.
-    resize_to : tuple (height, width) or None, default=None
-        Resize the images (bilinear, antialiased) inside the network, e.g.
-        105x105 Omniglot characters to 28x28.
-    rotation_range : float, default=0.0
-        Training-only random rotation, in degrees (up to ± this).
-    zoom_range : float, default=0.0
-        Training-only random zoom in or out by up to this fraction.
-    translation_range : float, default=0.0
-        Training-only random shift by up to this fraction of height and width.
-    brightness : float, default=0.0
-        Training-only random brightness shift by up to ± this fraction of the
-        pixel range, clipped to [0, 1] (Keras' additive ``RandomBrightness``,
-        ``value_range=(0, 1)``): 0.3 is the additive counterpart of a
-        0.7-1.3 brightness factor. uint8 images are in [0, 1] after scaling;
-        float images are assumed to be in [0, 1] too.
-    horizontal_flip : bool, default=False
-        Training-only random left-right flips.
+    <conv parameters>
     <training parameters: classifier>
 
     Attributes
@@ -156,28 +116,7 @@ class ConvNetClassifier(BaseNetClassifier):
 
     _parameter_constraints = {
         **BaseNetClassifier._parameter_constraints,
-        "conv_blocks": [tuple, list],
-        "kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, list],
-        "padding": [StrOptions(set(PADDINGS)), tuple, list],
-        "pool_size": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
-        "width": [Interval(Real, 0, None, closed="neither")],
-        "stem_filters": [Interval(Integral, 1, None, closed="left"), None],
-        "stem_kernel_size": [Interval(Integral, 1, None, closed="left")],
-        "stem_stride": [Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "negative_slope": [Interval(Real, 0, None, closed="left")],
-        "batch_normalization": ["boolean"],
-        "pooling": [StrOptions(set(POOLINGS))],
-        "dense_layer_sizes": [tuple, list],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "l2": [Interval(Real, 0, None, closed="left")],
-        "image_shape": [tuple, list, None],
-        "resize_to": [tuple, list, None],
-        "rotation_range": [Interval(Real, 0, 180, closed="both")],
-        "zoom_range": [Interval(Real, 0, 1, closed="left")],
-        "translation_range": [Interval(Real, 0, 1, closed="left")],
-        "brightness": [Interval(Real, 0, 1, closed="both")],
-        "horizontal_flip": ["boolean"],
+        **CONV_CONSTRAINTS,
     }
 
     def __init__(
@@ -264,132 +203,50 @@ class ConvNetClassifier(BaseNetClassifier):
         self.dtype = dtype
 
     # -- presets: the studies' networks in one call ---------------------------
-    @classmethod
-    def reference(cls, *, n_conv=5, kernel_size=3, **params):
-        """The AlexNet-style reference net and its kernel and depth variants.
-
-        On 28x28x1 images with the defaults it is conv32-pool, conv64-pool,
-        conv128 (valid), conv128 (valid), conv64-pool (3x3 kernels), flatten,
-        dense 128 + dropout, dense 64 + dropout, softmax: 331,274 parameters
-        for 10 classes. ``width`` (in ``params``) scales the filters.
-
-        Parameters
-        ----------
-        n_conv : int, default=5
-            Number of convolutions (at least 3): the last block holds
-            ``n_conv - 3`` convolutions of 128 filters, then one of 64; its
-            first two (at most) use "valid" padding.
-        kernel_size : int, default=3
-            Kernel size of every convolution. The reference's "valid"
-            convolutions are meant for 3x3 kernels; other sizes use "same"
-            padding everywhere.
-        **params
-            Any other parameter of :class:`ConvNetClassifier`, overriding the
-            preset's.
-
-        Returns
-        -------
-        ConvNetClassifier
-            An unfitted classifier.
-
-        Examples
-        --------
-        >>> from skvision import ConvNetClassifier
-        >>> ConvNetClassifier.reference(width=0.5).conv_blocks
-        ((32,), (64,), (128, 128, 64))
-        """
-        return cls(**{**_presets.reference(n_conv, kernel_size), **params})
-
-    @classmethod
-    def mnist(cls, **params):
-        """The small MNIST CNN: 32-pool, 64-pool, 128-pool, dense 256, augmented.
-
-        Batch normalization, dropout 0.4, ±10° rotation, 10 % zoom and
-        shifts, and a learning rate of 1e-3 stepped down to 3e-5 over 11
-        epochs without early stopping. Its accuracy and training time on
-        MNIST are measured by ``benchmarks/bench_conv.py`` (see the README).
-
-        Parameters
-        ----------
-        **params
-            Any parameter of :class:`ConvNetClassifier`, overriding the
-            preset's.
-
-        Returns
-        -------
-        ConvNetClassifier
-            An unfitted classifier.
-
-        Examples
-        --------
-        >>> from skvision import ConvNetClassifier
-        >>> ConvNetClassifier.mnist(max_iter=5).rotation_range
-        10.0
-        """
-        return cls(**{**_presets.mnist(), **params})
-
-    @classmethod
-    def pets(cls, **params):
-        """The pets net for colour images (e.g. 128x128 Oxford-IIIT pets).
-
-        A 7x7 stride-2 stem of 32 filters, conv-BN-ReLU blocks of 64; 128,
-        128; 256, 256 filters each followed by 2x2 max pooling, global
-        average pooling, dropout 0.5 and a softmax, trained with flips, ±10°
-        rotations and 10 % zoom.
-
-        Parameters
-        ----------
-        **params
-            Any parameter of :class:`ConvNetClassifier`, overriding the
-            preset's.
-
-        Returns
-        -------
-        ConvNetClassifier
-            An unfitted classifier.
-
-        Examples
-        --------
-        >>> from skvision import ConvNetClassifier
-        >>> ConvNetClassifier.pets().pooling
-        'avg'
-        """
-        return cls(**{**_presets.pets(), **params})
-
     def _build_network(self, *, input_shape, n_outputs, pixel_scale, seed):
-        n_features = math.prod(input_shape)
-        image_shape = resolve_image_shape(n_features, self.image_shape, input_shape)
-        stem = None
-        if self.stem_filters is not None:
-            stem = (self.stem_filters, self.stem_kernel_size, self.stem_stride)
-        augmentation = dict(
-            rotation_range=self.rotation_range,
-            zoom_range=self.zoom_range,
-            translation_range=self.translation_range,
-            brightness=self.brightness,
-            horizontal_flip=self.horizontal_flip,
+        return build_conv_network(self, input_shape, n_outputs, pixel_scale, seed)
+
+
+def build_conv_network(estimator, input_shape, n_outputs, pixel_scale, seed):
+    """``_build_network`` of the convolutional classifier and regressor."""
+    n_features = math.prod(input_shape)
+    image_shape = resolve_image_shape(n_features, estimator.image_shape, input_shape)
+    stem = None
+    if estimator.stem_filters is not None:
+        stem = (
+            estimator.stem_filters,
+            estimator.stem_kernel_size,
+            estimator.stem_stride,
         )
-        model = build_conv_classifier(
-            n_features,
-            n_outputs,
-            image_shape=image_shape,
-            conv_blocks=self.conv_blocks,
-            kernel_size=self.kernel_size,
-            padding=self.padding,
-            pool_size=self.pool_size,
-            width=self.width,
-            stem=stem,
-            pooling=self.pooling,
-            dense_layer_sizes=self.dense_layer_sizes,
-            dropout=self.dropout,
-            resize_to=self.resize_to,
-            augmentation=augmentation,
-            pixel_scale=pixel_scale,
-            activation=self.activation,
-            negative_slope=self.negative_slope,
-            batch_normalization=self.batch_normalization,
-            l2=self.l2,
-            seed=seed,
-            dtype=self.dtype,
-        )
-        return model, {"image_shape_": image_shape}
+    augmentation = dict(
+        rotation_range=estimator.rotation_range,
+        zoom_range=estimator.zoom_range,
+        translation_range=estimator.translation_range,
+        brightness=estimator.brightness,
+        horizontal_flip=estimator.horizontal_flip,
+    )
+    model = build_conv_net(
+        n_features,
+        n_outputs,
+        output_activation=estimator._output_activation,
+        image_shape=image_shape,
+        conv_blocks=estimator.conv_blocks,
+        kernel_size=estimator.kernel_size,
+        padding=estimator.padding,
+        pool_size=estimator.pool_size,
+        width=estimator.width,
+        stem=stem,
+        pooling=estimator.pooling,
+        dense_layer_sizes=estimator.dense_layer_sizes,
+        dropout=estimator.dropout,
+        resize_to=estimator.resize_to,
+        augmentation=augmentation,
+        pixel_scale=pixel_scale,
+        activation=estimator.activation,
+        negative_slope=estimator.negative_slope,
+        batch_normalization=estimator.batch_normalization,
+        l2=estimator.l2,
+        seed=seed,
+        dtype=estimator.dtype,
+    )
+    return model, {"image_shape_": image_shape}

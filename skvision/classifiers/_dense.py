@@ -6,8 +6,19 @@ from numbers import Real
 from .._docstrings import fill_doc
 from .._fixes import Interval, StrOptions
 from .._layer_sizes import LayerSizes
-from .._networks import ACTIVATIONS, build_dense_classifier
+from .._networks import ACTIVATIONS, build_dense_net
 from ._base import BaseNetClassifier
+
+# The architecture's parameters, shared with DenseNetRegressor.
+DENSE_CONSTRAINTS = {
+    "hidden_layer_sizes": [tuple, list, LayerSizes],
+    "activation": [StrOptions(set(ACTIVATIONS))],
+    "negative_slope": [Interval(Real, 0, None, closed="left")],
+    "batch_normalization": ["boolean"],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "l2": [Interval(Real, 0, None, closed="left")],
+    "image_shape": [tuple, list, None],
+}
 
 
 @fill_doc
@@ -26,26 +37,7 @@ class DenseNetClassifier(BaseNetClassifier):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int or LayerSizes, default=(512, 256)
-        Units of each hidden layer; ``()`` gives multinomial logistic regression.
-        A :class:`~skvision.LayerSizes` makes depth and each width separate
-        searchable parameters.
-    activation : {"relu", "leaky_relu", "elu", "selu", "gelu", "tanh"}, \
-            default="relu"
-        Activation of the hidden layers.
-    negative_slope : float, default=0.3
-        Slope for negative inputs when ``activation="leaky_relu"``.
-    batch_normalization : bool, default=True
-        Batch-normalize each hidden layer's pre-activations.
-    dropout : float, default=0.3
-        Fraction of each hidden layer's outputs dropped while training.
-    l2 : float, default=0.0
-        L2 penalty on the hidden layers' kernels (Keras' ``L2(l2)``: ``l2 *
-        sum(w ** 2)`` is added to the loss).
-    image_shape : tuple of int or None, default=None
-        ``(height, width[, channels])`` that image files are decoded (and
-        resized) to when ``X`` is a 1-D array of file paths; ``(h, w)`` means
-        one channel (grayscale). Arrays are used as given.
+    <dense parameters>
     <training parameters: classifier>
 
     Attributes
@@ -87,13 +79,7 @@ class DenseNetClassifier(BaseNetClassifier):
 
     _parameter_constraints = {
         **BaseNetClassifier._parameter_constraints,
-        "hidden_layer_sizes": [tuple, list, LayerSizes],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "negative_slope": [Interval(Real, 0, None, closed="left")],
-        "batch_normalization": ["boolean"],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "l2": [Interval(Real, 0, None, closed="left")],
-        "image_shape": [tuple, list, None],
+        **DENSE_CONSTRAINTS,
     }
 
     def __init__(
@@ -150,17 +136,23 @@ class DenseNetClassifier(BaseNetClassifier):
         self.dtype = dtype
 
     def _build_network(self, *, input_shape, n_outputs, pixel_scale, seed):
-        model = build_dense_classifier(
-            math.prod(input_shape),
-            n_outputs,
-            hidden_layer_sizes=self.hidden_layer_sizes,
-            pixel_scale=pixel_scale,
-            activation=self.activation,
-            negative_slope=self.negative_slope,
-            batch_normalization=self.batch_normalization,
-            dropout=self.dropout,
-            l2=self.l2,
-            seed=seed,
-            dtype=self.dtype,
-        )
-        return model, {}
+        return build_dense_network(self, input_shape, n_outputs, pixel_scale, seed)
+
+
+def build_dense_network(estimator, input_shape, n_outputs, pixel_scale, seed):
+    """``_build_network`` of the dense classifier and regressor."""
+    model = build_dense_net(
+        math.prod(input_shape),
+        n_outputs,
+        output_activation=estimator._output_activation,
+        hidden_layer_sizes=estimator.hidden_layer_sizes,
+        pixel_scale=pixel_scale,
+        activation=estimator.activation,
+        negative_slope=estimator.negative_slope,
+        batch_normalization=estimator.batch_normalization,
+        dropout=estimator.dropout,
+        l2=estimator.l2,
+        seed=seed,
+        dtype=estimator.dtype,
+    )
+    return model, {}

@@ -102,3 +102,99 @@ def mnist():
 def pets():
     """The pets net for colour images, with flips, rotations and zoom."""
     return copy.deepcopy(_PETS)
+
+
+class ConvNetPresets:
+    """The presets as class methods of the convolutional estimators."""
+
+    @classmethod
+    def reference(cls, *, n_conv=5, kernel_size=3, **params):
+        """The AlexNet-style reference net and its kernel and depth variants.
+
+        On 28x28x1 images with the defaults it is conv32-pool, conv64-pool,
+        conv128 (valid), conv128 (valid), conv64-pool (3x3 kernels), flatten,
+        dense 128 + dropout, dense 64 + dropout, softmax: 331,274 parameters
+        for 10 classes. ``width`` (in ``params``) scales the filters.
+
+        Parameters
+        ----------
+        n_conv : int, default=5
+            Number of convolutions (at least 3): the last block holds
+            ``n_conv - 3`` convolutions of 128 filters, then one of 64; its
+            first two (at most) use "valid" padding.
+        kernel_size : int, default=3
+            Kernel size of every convolution. The reference's "valid"
+            convolutions are meant for 3x3 kernels; other sizes use "same"
+            padding everywhere.
+        **params
+            Any other parameter of the estimator, overriding the
+            preset's.
+
+        Returns
+        -------
+        estimator : ConvNetClassifier or ConvNetRegressor
+            An unfitted estimator of the class the method is called on.
+
+        Examples
+        --------
+        >>> from skvision import ConvNetClassifier
+        >>> ConvNetClassifier.reference(width=0.5).conv_blocks
+        ((32,), (64,), (128, 128, 64))
+        """
+        return cls(**{**reference(n_conv, kernel_size), **params})
+
+    @classmethod
+    def mnist(cls, **params):
+        """The small MNIST CNN: 32-pool, 64-pool, 128-pool, dense 256, augmented.
+
+        Batch normalization, dropout 0.4, ±10° rotation, 10 % zoom and
+        shifts, and a learning rate of 1e-3 stepped down to 3e-5 over 11
+        epochs without early stopping. Its accuracy and training time on
+        MNIST are measured by ``benchmarks/bench_conv.py`` (see the README).
+
+        Parameters
+        ----------
+        **params
+            Any parameter of the estimator, overriding the
+            preset's.
+
+        Returns
+        -------
+        estimator : ConvNetClassifier or ConvNetRegressor
+            An unfitted estimator of the class the method is called on.
+
+        Examples
+        --------
+        >>> from skvision import ConvNetClassifier
+        >>> ConvNetClassifier.mnist(max_iter=5).rotation_range
+        10.0
+        """
+        return cls(**{**mnist(), **params})
+
+    @classmethod
+    def pets(cls, **params):
+        """The pets net for colour images (e.g. 128x128 Oxford-IIIT pets).
+
+        A 7x7 stride-2 stem of 32 filters, conv-BN-ReLU blocks of 64; 128,
+        128; 256, 256 filters each followed by 2x2 max pooling, global
+        average pooling, dropout 0.5 and a softmax, trained with flips, ±10°
+        rotations and 10 % zoom.
+
+        Parameters
+        ----------
+        **params
+            Any parameter of the estimator, overriding the
+            preset's.
+
+        Returns
+        -------
+        estimator : ConvNetClassifier or ConvNetRegressor
+            An unfitted estimator of the class the method is called on.
+
+        Examples
+        --------
+        >>> from skvision import ConvNetClassifier
+        >>> ConvNetClassifier.pets().pooling
+        'avg'
+        """
+        return cls(**{**pets(), **params})

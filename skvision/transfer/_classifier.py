@@ -6,7 +6,7 @@ from numbers import Integral, Real
 from .._docstrings import fill_doc
 from .._fixes import Interval, StrOptions
 from .._networks import ACTIVATIONS
-from .._networks.backbone import build_backbone_classifier, set_trainable
+from .._networks.backbone import build_backbone_net, set_trainable
 from .._networks.params import resolve_image_shape
 from ..classifiers._base import BaseNetClassifier
 from ._sources import BACKBONE_CONSTRAINTS, resolve_backbone
@@ -241,9 +241,10 @@ class BackboneClassifier(BaseNetClassifier):
             brightness=self.brightness,
             horizontal_flip=self.horizontal_flip,
         )
-        model = build_backbone_classifier(
+        model = build_backbone_net(
             n_features,
             n_outputs,
+            output_activation=self._output_activation,
             image_shape=image_shape,
             backbone=backbone,
             spec=spec,
@@ -260,42 +261,23 @@ class BackboneClassifier(BaseNetClassifier):
         return model, {"image_shape_": image_shape}
 
     # -- the two phases: head only, then fine-tuning ---------------------------
-    def _start(self, n_features, image_shape):
-        super()._start(n_features, image_shape)
-        if self.fine_tune_from == 0:
-            self._compile(self._fine_tune_rate)
+    def _epochs_in_phase(self):
+        if self.fine_tune_from is None or self._backbone_trains:
+            return None
+        return max(0, self.fine_tune_from - self.current_epoch)
 
-    def _train(self, training, validation, epochs, incremental):
-        frozen_epochs = epochs
-        if self.fine_tune_from is not None and not self._backbone_trains:
-            frozen_epochs = min(
-                epochs, max(0, self.fine_tune_from - self.current_epoch)
-            )
-        first_epoch = self.current_epoch
-        if frozen_epochs:
-            finite = super()._train(training, validation, frozen_epochs, incremental)
-            if not finite or frozen_epochs == epochs:
-                return finite
-        # Early stopping may have ended the frozen phase before fine_tune_from.
-        self._unfreeze()
-        remaining = epochs - (self.current_epoch - first_epoch)
-        return super()._train(training, validation, remaining, incremental)
+    def _next_phase(self):
+        set_trainable(self.model_.get_layer("backbone"), self.fine_tune_layers)
+        # Keras needs a recompile after the trainable weights change.
+        self._compile(self._phase_learning_rate())
 
-    @property
-    def _backbone_trains(self):
-        return self.model_.get_layer("backbone").trainable
-
-    @property
-    def _fine_tune_rate(self):
+    def _phase_learning_rate(self):
+        if not self._backbone_trains:
+            return self.learning_rate_init
         if self.fine_tune_learning_rate is not None:
             return self.fine_tune_learning_rate
         return self.learning_rate_init / 10
 
-    def _unfreeze(self):
-        set_trainable(self.model_.get_layer("backbone"), self.fine_tune_layers)
-        self._compile(self._fine_tune_rate)
-
-    def _compile(self, learning_rate):
-        # Keras needs a recompile after the trainable weights change.
-        super()._compile(learning_rate)
-        self._make_predictors()
+    @property
+    def _backbone_trains(self):
+        return self.model_.get_layer("backbone").trainable

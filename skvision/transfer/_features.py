@@ -187,6 +187,9 @@ class BackboneFeatures(
     def _make_predictors(self):
         self._predictor = FastPredictor(self.model_)
 
+    def _feature_model(self):
+        return self.model_
+
     @property
     def _n_features_out(self):
         check_is_fitted(self, "model_")

@@ -48,7 +48,7 @@ def resolve_backbone(backbone, weights, image_shape):
     estimator = (
         backbone.estimator if isinstance(backbone, FrozenEstimator) else backbone
     )
-    if hasattr(estimator, "_feature_network"):
+    if hasattr(estimator, "feature_network"):
         return _estimator_backbone(estimator, image_shape)
     if isinstance(backbone, keras.Model):
         model = copy_model(backbone)
@@ -92,26 +92,32 @@ def _weights_file(weights):
 
 
 def _estimator_backbone(estimator, image_shape):
-    """The feature layers of a fitted skvision network, and what they read."""
-    if not hasattr(estimator, "model_"):
+    """The feature layers of a fitted estimator, and what they read.
+
+    Any estimator with a ``feature_network()`` method (the protocol of
+    :meth:`skvision._base.KerasEstimator.feature_network`) serves.
+    """
+    try:
+        network = estimator.feature_network()
+    except NotFittedError:
         raise NotFittedError(
             f"The backbone {type(estimator).__name__} is not fitted. Pass a fitted "
             "estimator, wrapped in sklearn.frozen.FrozenEstimator so that clone "
             "(used by cross_validate and the searches) keeps it fitted."
-        )
-    shape = getattr(estimator, "image_shape_", None) or estimator.input_shape_
+        ) from None
+    model = copy_model(network.model)
     # Networks fitted on uint8 scale inside, so they read pixels in [0, 255].
-    scale = 1 / estimator.pixel_scale_ if estimator._scales_pixels else 1.0
-    model = copy_model(estimator._feature_network())
-    if len(shape) == 1:  # flat samples: the images must hold as many values
-        if math.prod(image_shape) != shape[0]:
+    scale = network.pixel_max
+    if network.image_shape is None:  # flat samples: the images must hold as many
+        n_features = model.input_shape[-1]
+        if math.prod(image_shape) != n_features:
             raise ValueError(
                 f"The backbone {type(estimator).__name__} was fitted on flat samples "
-                f"of {shape[0]} features; images of shape {tuple(image_shape)} "
+                f"of {n_features} features; images of shape {tuple(image_shape)} "
                 "do not hold as many."
             )
         return model, BackboneInput(scale=scale, flat=True)
-    shape = tuple(shape) if len(shape) == 3 else (*shape, 1)
+    shape = network.image_shape
     return model, BackboneInput(
         size=shape[:2], channels=shape[2], scale=scale, flat=True
     )
