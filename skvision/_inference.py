@@ -12,7 +12,7 @@ in the weights' precision, as Keras does.
 import numpy as np
 from scipy.special import erf
 
-from ._keras import activations, layers, no_retracing_warnings
+from ._keras import activations, keras, layers, no_retracing_warnings
 
 _SQRT_HALF = np.float32(np.sqrt(0.5))
 _SELU_ALPHA = np.float32(1.6732632423543772)
@@ -87,19 +87,37 @@ _IDENTITY_AT_INFERENCE = (
 )
 
 
+def _reshape(layer):
+    target = tuple(layer.target_shape)
+    return lambda z: z.reshape(len(z), *target)
+
+
+def _flatten(z):
+    return z.reshape(len(z), -1)
+
+
 def compile_dense_chain(model):
     """Turn a Keras model into a list of NumPy functions, or None if unsupported.
 
     Supported: a single chain of ``Dense``, ``BatchNormalization`` (on the last
     axis, right after a ``Dense``), ``Activation``, ``LeakyReLU``,
-    ``Rescaling`` and ``Dropout``, ``GaussianNoise`` and
-    ``ActivityRegularization`` layers (identity at inference).
+    ``Rescaling``, ``Reshape``, ``Flatten`` and ``Dropout``, ``GaussianNoise``
+    and ``ActivityRegularization`` layers (identity at inference), and nested
+    models that are such chains themselves (a user's network inside the
+    estimator's input pipeline).
     """
-    if not _is_single_chain(model):
+    chain = _single_chain(model)
+    if chain is None:
         return None
     steps = []
-    for layer in model.layers:
+    for layer in chain:
         if isinstance(layer, _IDENTITY_AT_INFERENCE):
+            continue
+        if isinstance(layer, keras.Model):
+            nested = compile_dense_chain(layer)
+            if nested is None:
+                return None
+            steps.extend(nested)
             continue
         if isinstance(layer, layers.Dense):
             kernel = layer.kernel.numpy()
@@ -118,7 +136,11 @@ def compile_dense_chain(model):
         elif isinstance(layer, layers.LeakyReLU):
             step = _leaky_relu(layer.negative_slope)
         elif isinstance(layer, layers.Rescaling):
-            step = _rescaling(layer, model.input.dtype)
+            step = _rescaling(layer, model.inputs[0].dtype)
+        elif isinstance(layer, layers.Reshape):
+            step = _reshape(layer)
+        elif isinstance(layer, layers.Flatten):
+            step = _flatten
         elif isinstance(layer, layers.Activation):
             step = _ACTIVATIONS.get(_activation_name(layer.activation))
         else:
@@ -129,15 +151,25 @@ def compile_dense_chain(model):
     return steps
 
 
-def _is_single_chain(model):
-    """True when each layer reads exactly the previous layer's output."""
-    try:
-        return all(
-            later.input is earlier.output
-            for earlier, later in zip(model.layers[:-1], model.layers[1:], strict=True)
-        )
-    except (AttributeError, ValueError):  # shared layers have no single input
-        return False
+def _single_chain(model):
+    """The layers from ``model``'s input to its output, when each reads the
+    previous one's output only; None otherwise.
+
+    Walked back from the output through the graph's own nodes: a layer's
+    first call need not be this model's (copied and nested models call their
+    layers again).
+    """
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        return None
+    chain, tensor = [], model.outputs[0]
+    while tensor is not model.inputs[0]:
+        layer, node_index, _ = tensor._keras_history
+        node = layer._inbound_nodes[node_index]
+        if len(node.input_tensors) != 1 or isinstance(layer, layers.InputLayer):
+            return None
+        chain.append(layer)
+        tensor = node.input_tensors[0]
+    return chain[::-1]
 
 
 # Samples per chunk of inference: 8,192, or fewer so that a float32 copy of
@@ -185,7 +217,7 @@ class FastPredictor:
             self._steps, self._version = compile_dense_chain(self.model), version
         if self._steps is None:
             return keras_predict(self.model, X)
-        return run_chain(self._steps, X, self.model.input.dtype)
+        return run_chain(self._steps, X, self.model.inputs[0].dtype)
 
 
 def _training_steps(model):

@@ -1,4 +1,4 @@
-"""Tiny Keras backbones for the tests of the transfer estimators.
+"""Tiny Keras backbones and model builders for the tests.
 
 They live in the package, unlike the tests' other helpers, because estimators
 holding them are pickled (scikit-learn's common checks, joblib workers), and
@@ -36,3 +36,40 @@ class TinyBackbone:
 
     def __repr__(self):
         return "TinyBackbone()"
+
+
+def mlp(input_shape, n_outputs, units=32, output_activation="softmax"):
+    """A user's model builder for the tests of ``KerasClassifier`` and
+    ``KerasRegressor``: flatten what it is given, one hidden layer."""
+    from ._keras import keras
+
+    return keras.Sequential(
+        [
+            keras.Input(input_shape),
+            keras.layers.Flatten(),
+            keras.layers.Dense(units, activation="relu"),
+            keras.layers.Dense(n_outputs, activation=output_activation),
+        ]
+    )
+
+
+def residual_cnn(input_shape, n_outputs, filters=8):
+    """A user's functional model that is not a chain: one residual block."""
+    from ._keras import keras
+
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Conv2D(filters, 3, padding="same", activation="relu")(inputs)
+    x = keras.layers.Add()([x, keras.layers.Conv2D(filters, 1)(inputs)])
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, keras.layers.Dense(n_outputs)(x))
+
+
+class MLP:
+    """:func:`mlp` (16 units, linear outputs by default) with a stable repr,
+    like :class:`TinyBackbone`, for the estimator checks."""
+
+    def __call__(self, input_shape, n_outputs, units=16, output_activation=None):
+        return mlp(input_shape, n_outputs, units, output_activation)
+
+    def __repr__(self):
+        return "MLP()"
