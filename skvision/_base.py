@@ -28,7 +28,12 @@ from . import _batches, _training
 from ._fixes import Interval, StrOptions
 from ._keras import BaseWrapper, keras, no_retracing_warnings
 from ._random import draw_seed, seeded
-from ._validation import check_paths, check_samples, is_path_array
+from ._validation import (
+    check_paths,
+    check_samples,
+    is_path_array,
+    with_channel_axis,
+)
 
 
 class FeatureNetwork(NamedTuple):
@@ -183,9 +188,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         """
         check_is_fitted(self, "model_")
         shape = getattr(self, "image_shape_", None) or self.input_shape_
-        image_shape = None
-        if len(shape) > 1:
-            image_shape = tuple(shape) if len(shape) == 3 else (*shape, 1)
+        image_shape = with_channel_axis(shape) if len(shape) > 1 else None
         scales = self._scales_pixels and self.pixel_scale_ != 1.0
         pixel_max = 255.0 if scales else 1.0
         return FeatureNetwork(self._feature_model(), image_shape, pixel_max)

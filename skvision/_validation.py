@@ -97,6 +97,15 @@ def check_representable(X, dtype, name="X"):
         )
 
 
+def with_channel_axis(shape):
+    """``(h, w)`` images as ``(h, w, 1)``; ``(h, w, c)`` and flat shapes as given.
+
+    The one place where a grayscale image gains its channel axis.
+    """
+    shape = tuple(shape)
+    return (*shape, 1) if len(shape) == 2 else shape
+
+
 def _without_channel_axis(shape):
     shape = tuple(shape)
     return shape[:2] if len(shape) == 3 and shape[2] == 1 else shape
@@ -188,7 +197,7 @@ def _decoded_shape(estimator, reset):
                 f"X holds image file paths, but {name} was fitted on flat samples "
                 f"of {shape[0]} features, not images; fit it on images or paths."
             )
-        return tuple(shape) if len(shape) == 3 else (*shape, 1)
+        return with_channel_axis(shape)
     shape = getattr(estimator, "image_shape", None)
     if shape is None:
         raise ValueError(
@@ -196,7 +205,7 @@ def _decoded_shape(estimator, reset):
             "channels) to decode them to, e.g. (224, 224, 3) for colour photos or "
             "(105, 105, 1) for grayscale images."
         )
-    shape = tuple(shape) if len(shape) == 3 else (*shape, 1)
+    shape = with_channel_axis(shape)
     valid = all(isinstance(s, Integral) and s > 0 for s in shape)
     if len(shape) != 3 or not valid or shape[2] not in (1, 3):
         raise ValueError(

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from numbers import Integral
 
+from .._validation import with_channel_axis
+
 PADDINGS = ("same", "valid")
 POOLINGS = ("flatten", "avg", "max")
 DOWNSAMPLING = ("stride", "pool")
@@ -114,9 +116,7 @@ def resolve_image_shape(n_features, image_shape=None, input_shape=None):
                 "[, channels])."
             )
         return (side, side, 1)
-    shape = tuple(image_shape)
-    if len(shape) == 2:
-        shape += (1,)
+    shape = with_channel_axis(image_shape)
     valid_entries = all(is_positive_int(size) or size == -1 for size in shape)
     if len(shape) != 3 or not valid_entries or shape.count(-1) > 1:
         raise ValueError(

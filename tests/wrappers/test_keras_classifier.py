@@ -198,3 +198,38 @@ def test_output_size_mismatch_names_both_sizes(digit_labels, training, n_classes
     clf = KerasClassifier(lambda shape, n: mlp(shape, 5), **training)
     with pytest.raises(ValueError, match=f"outputs 5 values .* y has {n_classes}"):
         clf.fit(images, y % n_classes)
+
+
+def test_optuna_search_tunes_a_builder_argument(digit_labels, training):
+    import optuna
+    from optuna.distributions import IntDistribution
+    from optuna_integration import OptunaSearchCV
+
+    images, y, _ = digit_labels
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    with pytest.warns(optuna.exceptions.ExperimentalWarning):
+        search = OptunaSearchCV(
+            KerasClassifier(mlp, **{**training, "max_iter": 2}),
+            {"model__units": IntDistribution(1, 32)},
+            n_trials=3,
+            cv=2,
+            random_state=0,
+        )
+    search.fit(images[:400], y[:400])
+    tried = search.trials_dataframe()["params_model__units"]
+    assert len(tried) == 3 and tried.between(1, 32).all()
+    best = search.best_estimator_.get_params()["model__units"]
+    assert best == search.best_params_["model__units"]
+
+
+def test_a_sequential_without_input_is_built_for_the_data(digit_labels, training):
+    images, y, _ = digit_labels
+
+    def unbuilt(input_shape, n_outputs):
+        return keras.Sequential(
+            [keras.layers.Flatten(), keras.layers.Dense(n_outputs, "softmax")]
+        )
+
+    clf = KerasClassifier(unbuilt, **training).fit(images, y)
+    assert clf.model_.count_params() == 64 * 10 + 10
+    assert clf.score(images, y) > 0.8
