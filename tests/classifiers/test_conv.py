@@ -215,7 +215,10 @@ def test_augmentation_only_while_training(digits, tiny_conv):
     first, second = clf.predict_proba(X_test), clf.predict_proba(X_test)
     np.testing.assert_array_equal(first, second)
     inference = keras.ops.convert_to_numpy(clf.model_(X_test, training=False))
-    np.testing.assert_allclose(first, inference, rtol=1e-5)
+    # A compiled graph (which may fuse ops) vs eager calls: float32 logits
+    # differ by ~1e-6, probabilities by that much relatively. Augmenting
+    # would move them by far more.
+    np.testing.assert_allclose(first, inference, rtol=1e-4, atol=1e-6)
 
 
 def test_augmented_fits_are_reproducible(digits, tiny_conv):

@@ -52,10 +52,12 @@ def test_uint8_images_are_scaled_by_255(digits, small_net):
     from_uint8 = DenseNetClassifier(**small_net).fit(pixels, y)
     from_float = DenseNetClassifier(**small_net).fit(pixels / np.float32(255), y)
     test_pixels = np.round(X_test * 255).astype(np.uint8)
+    # The network's x * (1/255) and NumPy's x / 255 differ by an ulp at times;
+    # eight epochs of training carry that to ~1e-5 of a probability.
     np.testing.assert_allclose(
         from_uint8.predict_proba(test_pixels),
         from_float.predict_proba(test_pixels / np.float32(255)),
-        rtol=1e-5,
+        rtol=1e-4,
         atol=1e-6,
     )
     with pytest.raises(ValueError, match="fitted on uint8"):
@@ -161,7 +163,12 @@ def test_validation_data_is_used_instead_of_a_split(digits, small_net):
     clf = DenseNetClassifier(**{**small_net, "early_stopping": True})
     clf.fit(X, y, validation_data=(X_test, y_test))
     last_val_accuracy = clf.history_["val_accuracy"][clf.best_epoch_]
-    assert last_val_accuracy == pytest.approx(clf.score(X_test, y_test), abs=1e-6)
+    # Keras' evaluation and the NumPy predictor agree to float32 rounding: a
+    # label may differ only where the two top probabilities are that close.
+    top_two = np.sort(clf.predict_proba(X_test), axis=1)[:, -2:]
+    near_ties = np.sum(top_two[:, 1] - top_two[:, 0] < 1e-5) / len(X_test)
+    score = clf.score(X_test, y_test)
+    assert abs(last_val_accuracy - score) <= near_ties + 1e-6
     with pytest.raises(ValueError, match="validation_data must be a pair"):
         clf.fit(X, y, validation_data=X_test)
 
@@ -297,13 +304,22 @@ def test_fast_predict_matches_keras(digits):
         max_iter=2,
         random_state=0,
     ).fit(X, y)
+    # NumPy's and Keras' matrix products sum in other orders: float32 logits
+    # differ by ~1e-6 (eps 1.2e-7 times depths of 64, 32, 16), probabilities
+    # by that much relatively.
     np.testing.assert_allclose(
-        clf.predict_proba(X_test), clf.model_.predict(X_test, verbose=0), atol=1e-6
+        clf.predict_proba(X_test),
+        clf.model_.predict(X_test, verbose=0),
+        rtol=1e-4,
+        atol=1e-6,
     )
     # Training the Keras model directly is picked up by the next predict.
     clf.model_.fit(X, y, epochs=1, verbose=0)
     np.testing.assert_allclose(
-        clf.predict_proba(X_test), clf.model_.predict(X_test, verbose=0), atol=1e-6
+        clf.predict_proba(X_test),
+        clf.model_.predict(X_test, verbose=0),
+        rtol=1e-4,
+        atol=1e-6,
     )
 
 
