@@ -24,7 +24,7 @@ TF_THREADS = {
     "TF_NUM_INTRAOP_THREADS": str(INTRA_OP_THREADS),
     "TF_NUM_INTEROP_THREADS": str(INTER_OP_THREADS),
 }
-# Log loss, not accuracy: any change in any weight changes its bits.
+# Log loss, not accuracy: any change in any weight changes it.
 SCORING = "neg_log_loss"
 
 
@@ -122,12 +122,21 @@ def on_dask(client, run):
 
 
 def assert_same_results(expected, actual):
-    # Exact: every fit is seeded by random_state, and TensorFlow's kernels at
-    # these sizes give the same bits with one thread as with the default.
+    # Every fit is seeded by random_state, but the workers run TensorFlow on
+    # one thread and this process on every core: kernels may split their sums
+    # otherwise (oneDNN, other CPUs), so scores agree to float32 rounding
+    # carried through a few epochs (~1e-6 of a log loss), not to the bit.
+    # Another seed or other rows would move them by 1e-3 or more. Parameters
+    # and ranks are exact: the candidates' scores are far apart.
     keys = sorted(key for key in expected if not key.endswith("_time"))
     assert keys == sorted(key for key in actual if not key.endswith("_time"))
     for key in keys:
-        np.testing.assert_array_equal(actual[key], expected[key], err_msg=key)
+        if np.asarray(expected[key]).dtype.kind == "f":
+            np.testing.assert_allclose(
+                actual[key], expected[key], rtol=1e-4, atol=1e-5, err_msg=key
+            )
+        else:
+            np.testing.assert_array_equal(actual[key], expected[key], err_msg=key)
 
 
 def check_search(client, search, X, y):
