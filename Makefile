@@ -12,7 +12,7 @@ ifneq ($(wildcard ../shared/data),)
 export SKVISION_DATA ?= $(abspath ../shared/data)
 endif
 
-.PHONY: demo test test-latest lock lint docs docs-full benchmark clean
+.PHONY: demo test test-kernels test-latest lock lint docs docs-full benchmark clean
 
 # The build tools come from the lock too, so skvision is built without
 # isolation: nothing unpinned enters the venv. -qq: setuptools' notice about
@@ -32,6 +32,20 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -n 2 --dist worksteal
+
+# The suite under other TensorFlow CPU kernels, which sum in other orders:
+# oneDNN's off and on, then one intra-op and one inter-op thread (TensorFlow
+# reads these variables when it starts). Tests that compare two computations
+# must hold under all three; each run goes on after a failure. Another CPU's
+# oneDNN kernels: ONEDNN_MAX_CPU_ISA=AVX2 make test-kernels.
+test-kernels: $(VENV)/.installed
+	status=0; \
+	for kernels in TF_ENABLE_ONEDNN_OPTS=0 TF_ENABLE_ONEDNN_OPTS=1 \
+			"TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1"; do \
+		echo "== $$kernels"; \
+		env $$kernels $(PY) -m pytest -n 2 --dist worksteal || status=1; \
+	done; \
+	exit $$status
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check skvision tests examples benchmarks
