@@ -214,12 +214,14 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 self._stratify_labels(targets),
             )
             validation = _training.take_rows(arrays, val)
-        self._train(
-            self._feed(arrays, train),
-            self._feed_validation(validation),
-            epochs,
-            incremental,
-        )
+        # A file that fails to decode is named (an error; not skipped).
+        with _batches.naming_bad_files(X, validation):
+            self._train(
+                self._feed(arrays, train),
+                self._feed_validation(validation),
+                epochs,
+                incremental,
+            )
         return self
 
     def _feed(self, arrays, rows):

@@ -8,11 +8,22 @@ seed (reproducible, reshuffled every epoch), batched, and only then gathered.
 Keras makes a new iterator over arrays or a finite dataset every epoch, twice
 (~10 ms each on TensorFlow: most of an epoch on small data); :func:`epochs`
 repeats one epoch's pipeline so that a single iterator serves them all.
+
+A file that fails to decode surfaces from a pipeline as a TensorFlow error
+naming no file; :meth:`ImagePaths.batches` and :func:`naming_bad_files` (around
+a fit) turn it into a ``ValueError`` naming the file and its index in ``X``
+(:func:`skvision._images.naming_bad_files`). Estimators fail on such a file
+rather than skip it: skipping would train on other samples than the user
+passed, silently; ``load_image_folder(on_error="warn")`` lists a folder
+without its bad files.
 """
+
+from contextlib import ExitStack, contextmanager
 
 import numpy as np
 
-from ._images import decode_image
+from . import _images
+from ._images import decode_image, encode_paths
 from ._keras import keras  # TensorFlow, when it is the backend, imported quietly
 
 PREFETCH_BATCHES = 2
@@ -82,13 +93,16 @@ class ImagePaths:
     indexes like an array of samples (``len``, ``shape``, ``paths[rows]``),
     so splits and sample-weight filtering need no special case; the pixels
     exist only batch by batch (:func:`path_batches`, :meth:`batches`).
+    ``positions`` are the paths' indices in the ``X`` the user passed, kept
+    through indexing, for the errors that name a file that cannot be decoded.
     """
 
     dtype = np.dtype(np.uint8)
 
-    def __init__(self, paths, image_shape):
+    def __init__(self, paths, image_shape, positions=None):
         self.paths = paths
         self.image_shape = tuple(image_shape)
+        self.positions = np.arange(len(paths)) if positions is None else positions
 
     def __len__(self):
         return len(self.paths)
@@ -100,13 +114,46 @@ class ImagePaths:
     def __getitem__(self, rows):
         if isinstance(rows, tuple):  # X[rows, ...]
             rows = rows[0]
-        return ImagePaths(self.paths[rows], self.image_shape)
+        return ImagePaths(self.paths[rows], self.image_shape, self.positions[rows])
 
     def batches(self, batch_size):
-        """The decoded flat images, ``batch_size`` at a time, in order."""
-        dataset = path_batches(self, batch_size=batch_size)
-        for (images,) in dataset.as_numpy_iterator():
+        """The decoded flat images, ``batch_size`` at a time, in order.
+
+        Raises a ``ValueError`` naming the files of a batch that fail to decode.
+        """
+        iterator = path_batches(self, batch_size=batch_size).as_numpy_iterator()
+        for start in range(0, len(self), batch_size):
+            with self[start : start + batch_size].naming_bad_files():
+                (images,) = next(iterator)
             yield images
+
+    def naming_bad_files(self, name="X"):
+        """A context in which a decoding error names this array's bad files."""
+        height, width, channels = self.image_shape
+        return _images.naming_bad_files(
+            self.paths,
+            image_size=(height, width),
+            channels=channels,
+            positions=self.positions,
+            name=name,
+        )
+
+
+@contextmanager
+def naming_bad_files(X, validation=None):
+    """Around a fit: a TensorFlow error names the files of ``X`` (or of the
+    validation data's ``X``) that cannot be decoded.
+
+    ``validation`` is ``(X_val, ...)`` or None; arrays are not looked at.
+    Costs nothing unless the fit raises (see :mod:`skvision._images`).
+    """
+    X_val = None if validation is None else validation[0]
+    with ExitStack() as stack:
+        # The innermost context looks first: X, then the validation data's X.
+        for paths, name in ((X_val, "X_val"), (X, "X")):
+            if isinstance(paths, ImagePaths):
+                stack.enter_context(paths.naming_bad_files(name))
+        yield
 
 
 def decoder(image_shape):
@@ -146,7 +193,8 @@ def path_batches(
     tf = _tensorflow()
     rows = np.arange(len(paths)) if rows is None else np.asarray(rows)
     columns = tuple(c[rows] for c in columns if c is not None)
-    dataset = tf.data.Dataset.from_tensor_slices((paths.paths[rows], *columns))
+    encoded = encode_paths(paths.paths[rows])  # non-UTF-8 names too
+    dataset = tf.data.Dataset.from_tensor_slices((encoded, *columns))
     if shuffle:
         dataset = dataset.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
     decode = decoder(paths.image_shape) if decode is None else decode

@@ -4,17 +4,44 @@
 a dataset of file paths (``num_parallel_calls``) as well as called on one
 path; :func:`read_images` decodes a list of files into one array. The
 estimators (``skvision._batches``) and ``load_image_folder`` both decode with
-them. TensorFlow is imported inside the functions that decode: importing this
-module (and so ``skvision.datasets``) stays cheap.
+them. When a file fails to decode inside a ``tf.data`` pipeline, TensorFlow's
+error names no file: :func:`naming_bad_files` finds the file afterwards (the
+pipeline itself pays nothing for it) and raises a ``ValueError`` naming it,
+its index and the reason. File names are handed to TensorFlow as the bytes
+the operating system uses (:func:`encode_paths`), so names that are not UTF-8
+work too. TensorFlow is imported inside the functions that decode: importing
+this module (and so ``skvision.datasets``) stays cheap.
 """
 
 import os
 import re
+from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
 
-__all__ = ["check_image_size", "decode_image", "read_images"]
+__all__ = [
+    "MAX_IMAGE_PIXELS",
+    "bad_files_error",
+    "check_image_size",
+    "decode_image",
+    "encode_paths",
+    "find_bad_files",
+    "naming_bad_files",
+    "read_images",
+]
+
+# Files whose header announces more pixels are refused before decoding: a
+# small file (a 118 KiB PNG) can decode to gigabytes. Pillow's
+# decompression-bomb error threshold (2 * PIL.Image.MAX_IMAGE_PIXELS): about
+# 13,000 x 13,000 pixels, 512 MiB of decoded RGB. Read when a decoding graph
+# is traced.
+MAX_IMAGE_PIXELS = 178_956_970
+# How many bad files an error message lists by name.
+_LISTED_FILES = 3
+# Up to this many files, a search for the bad ones decodes them one by one
+# (one traced function); more are decoded in parallel first.
+_SCANNED_ONE_BY_ONE = 256
 
 # Pillow's ITU-R 601-2 luma in 16-bit fixed point, so that a grayscale image is
 # the same as ``Image.convert("L")``'s whatever the file's format (TensorFlow's
@@ -25,6 +52,9 @@ _LUMA = (19595, 38470, 7471)
 # "[[{{node ...}}]] [Op:...]" after.
 _TF_DETAILS_AFTER = re.compile(r"\s*(\[\[\{\{node |\[Op:).*", re.DOTALL)
 _TF_FUNCTION_NODE = re.compile(r"\{\{function_node [^}]*\}\}\s*")
+_TF_ASSERTION = re.compile(r"^assertion failed: \[(.*)\]$")
+# TensorFlow errors that are not about a file: no file is looked for.
+_NOT_A_FILE = ("ResourceExhaustedError", "CancelledError")
 
 
 def _tensorflow():
@@ -65,19 +95,34 @@ def decode_image(path, *, image_size=None, channels=3, crop_to_aspect_ratio=Fals
     resized bilinearly (no antialiasing, like Keras'
     ``image_dataset_from_directory``) and rounded back to uint8: stretched to
     the size, or, with ``crop_to_aspect_ratio``, first cropped to the largest
-    centred window of the size's aspect ratio. Decoding errors are TensorFlow's
-    (``tf.errors.OpError``).
+    centred window of the size's aspect ratio. A grayscale image is resized
+    in colour, then turned into luma, so that no full-size copy wider than
+    the decoded uint8 pixels is made.
+
+    Memory: the decoded RGB pixels (3 bytes per pixel of the file), the
+    cropped window with ``crop_to_aspect_ratio``, and buffers of the output's
+    size. A file whose header announces more than :data:`MAX_IMAGE_PIXELS`
+    pixels is refused before it is decoded. ``path`` is a string tensor of
+    the file name's bytes (:func:`encode_paths`). Decoding errors are
+    TensorFlow's (``tf.errors.OpError``); :func:`naming_bad_files` turns them
+    into errors naming the file.
     """
     tf = _tensorflow()
-    image = _decode_rgb(tf, tf.io.read_file(path))
-    if channels == 1:
-        image = _luma(tf, image)
+    contents = tf.io.read_file(path)
+    with tf.control_dependencies([_check_pixel_count(tf, contents)]):
+        image = _decode_rgb(tf, contents)
+    if image_size is None:
+        pixels = tf.cast(image, tf.float32)
+    else:
+        if crop_to_aspect_ratio:
+            image = _crop_to_aspect_ratio(tf, image, image_size)
+        # Resized from uint8: TensorFlow's kernel reads the uint8 pixels and
+        # writes floats of the output's size only.
+        pixels = tf.image.resize(image, image_size, method="bilinear", antialias=False)
+    pixels = _luma(tf, pixels) if channels == 1 else tf.round(pixels)
+    image = tf.cast(tf.clip_by_value(pixels, 0, 255), tf.uint8)
     if image_size is None:
         return image
-    if crop_to_aspect_ratio:
-        image = _crop_to_aspect_ratio(tf, image, image_size)
-    resized = tf.image.resize(image, image_size, method="bilinear", antialias=False)
-    image = tf.cast(tf.clip_by_value(tf.round(resized), 0, 255), tf.uint8)
     return tf.ensure_shape(image, (*image_size, channels))
 
 
@@ -92,9 +137,74 @@ def _decode_rgb(tf, contents):
 
 
 def _luma(tf, rgb):
-    pixels = tf.cast(rgb, tf.int32)
-    weighted = sum(pixels[..., k : k + 1] * w for k, w in enumerate(_LUMA))
-    return tf.cast(tf.bitwise.right_shift(weighted + (1 << 15), 16), tf.uint8)
+    """Pillow's luma of float RGB pixels, rounded half up (still floats).
+
+    For integer pixels this is Pillow's fixed-point arithmetic exactly: every
+    sum is an integer below 2**24, which float32 holds exactly.
+    """
+    weighted = sum(rgb[..., k : k + 1] * float(w) for k, w in enumerate(_LUMA))
+    return tf.floor((weighted + float(1 << 15)) / float(1 << 16))
+
+
+def _check_pixel_count(tf, contents):
+    """An op that fails when the header announces over ``MAX_IMAGE_PIXELS``."""
+    height, width = _header_size(tf, contents)
+    limit = MAX_IMAGE_PIXELS
+    return tf.debugging.Assert(
+        height * width <= limit,
+        [
+            tf.strings.format(
+                "{}x{} pixels (width x height) is more than skvision decodes, "
+                f"MAX_IMAGE_PIXELS={limit:_} (a guard against decompression "
+                "bombs, as in Pillow)",
+                (width, height),
+            )
+        ],
+    )
+
+
+def _header_size(tf, contents):
+    """(height, width) that a PNG, JPEG, GIF or BMP header announces; (0, 0)
+    for other files (the decoder then says what is wrong with them)."""
+    head = tf.strings.substr(
+        tf.strings.join([tf.strings.substr(contents, 0, 32), b"\0" * 32]), 0, 32
+    )
+    data = tf.cast(tf.io.decode_raw(head, tf.uint8), tf.int64)
+
+    def number(start, size, big_endian):
+        digits = range(size) if big_endian else reversed(range(size))
+        value = tf.constant(0, tf.int64)
+        for k in digits:
+            value = value * 256 + data[start + k]
+        return value
+
+    def signed_abs(value):  # BMP sizes are int32; a negative height is top-down
+        return tf.abs(tf.where(value >= 2**31, value - 2**32, value))
+
+    def jpeg():
+        shape = tf.cast(tf.io.extract_jpeg_shape(contents), tf.int64)
+        return shape[0], shape[1]
+
+    png = tf.equal(tf.strings.substr(head, 0, 8), b"\x89PNG\r\n\x1a\n")
+    gif = tf.equal(tf.strings.substr(head, 0, 3), b"GIF")
+    bmp = tf.equal(tf.strings.substr(head, 0, 2), b"BM")
+    zero = tf.constant(0, tf.int64)
+    return tf.case(
+        [
+            (tf.io.is_jpeg(contents), jpeg),
+            (png, lambda: (number(20, 4, True), number(16, 4, True))),
+            (gif, lambda: (number(8, 2, False), number(6, 2, False))),
+            (
+                bmp,
+                lambda: (
+                    signed_abs(number(22, 4, False)),
+                    signed_abs(number(18, 4, False)),
+                ),
+            ),
+        ],
+        default=lambda: (zero, zero),
+        exclusive=False,
+    )
 
 
 def _crop_to_aspect_ratio(tf, image, image_size):
@@ -113,6 +223,18 @@ def _crop_to_aspect_ratio(tf, image, image_size):
     crop_width = tf.maximum(tf.minimum(width, crop_width), 1)
     top, left = (height - crop_height) // 2, (width - crop_width) // 2
     return image[top : top + crop_height, left : left + crop_width]
+
+
+def encode_paths(filenames):
+    """File names as the bytes TensorFlow opens (an object array of bytes).
+
+    A name that is not valid UTF-8 (Latin-1 bytes from an old camera) is a
+    ``str`` with surrogate escapes in Python, which TensorFlow refuses to
+    convert; ``os.fsencode`` gives back the bytes the file system holds.
+    """
+    encoded = np.empty(len(filenames), dtype=object)
+    encoded[:] = [os.fsencode(filename) for filename in filenames]
+    return encoded
 
 
 def read_images(
@@ -136,7 +258,29 @@ def read_images(
     """
     tf = _tensorflow()
     image_size = check_image_size(image_size)
+    decode = _traced_decoder(tf, image_size, channels, crop_to_aspect_ratio)
+    images = np.zeros((len(filenames), *image_size, channels), dtype=np.uint8)
+    errors = {}
+    for k, image in enumerate(_decode_each(tf, decode, filenames)):
+        if isinstance(image, str):
+            errors[k] = image
+            if stop_on_error:
+                break
+        else:
+            images[k] = image
+    return images, errors
 
+
+def _decode_each(tf, decode, filenames):
+    """Each file's pixels, or the reason it cannot be decoded (a str)."""
+    for filename in encode_paths(filenames):
+        try:
+            yield decode(tf.constant(filename)).numpy()
+        except tf.errors.OpError as error:
+            yield _reason(error)
+
+
+def _traced_decoder(tf, image_size, channels, crop_to_aspect_ratio):
     # One graph traced for all the files, not a dozen eager ops per file.
     @tf.function(input_signature=[tf.TensorSpec([], tf.string)])
     def decode(path):
@@ -147,16 +291,102 @@ def read_images(
             crop_to_aspect_ratio=crop_to_aspect_ratio,
         )
 
-    images = np.zeros((len(filenames), *image_size, channels), dtype=np.uint8)
-    errors = {}
-    for k, filename in enumerate(filenames):
-        try:
-            images[k] = decode(tf.constant(os.fsencode(filename))).numpy()
-        except tf.errors.OpError as exc:
-            errors[k] = _reason(exc)
-            if stop_on_error:
-                break
-    return images, errors
+    return decode
+
+
+def find_bad_files(filenames, *, image_size, channels=3, crop_to_aspect_ratio=False):
+    """``{index: reason}`` for the files of ``filenames`` that fail to decode.
+
+    A few files (a batch) are decoded one by one; more are decoded in a
+    parallel ``tf.data`` pipeline and streamed (never all in memory), and
+    only those that fail are decoded again, one by one, for their reason.
+    """
+    tf = _tensorflow()
+    image_size = check_image_size(image_size)
+    options = (image_size, channels, crop_to_aspect_ratio)
+    candidates = np.arange(len(filenames))
+    if len(filenames) > _SCANNED_ONE_BY_ONE:
+        candidates = _failing(tf, encode_paths(filenames), *options)
+    decode = _traced_decoder(tf, *options)
+    reasons = _decode_each(tf, decode, [filenames[k] for k in candidates])
+    return {
+        int(k): reason
+        for k, reason in zip(candidates, reasons, strict=True)
+        if isinstance(reason, str)
+    }
+
+
+def _failing(tf, encoded, image_size, channels, crop_to_aspect_ratio):
+    """Indices of the files that fail to decode in a parallel pipeline."""
+    options = dict(
+        image_size=image_size,
+        channels=channels,
+        crop_to_aspect_ratio=crop_to_aspect_ratio,
+    )
+    indices = np.arange(len(encoded), dtype=np.int64)
+    scan = (
+        tf.data.Dataset.from_tensor_slices((indices, encoded))
+        .map(
+            lambda k, path: (k, decode_image(path, **options)),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+        .ignore_errors()
+    )
+    decoded = np.zeros(len(encoded), dtype=bool)
+    for k, _ in scan.as_numpy_iterator():
+        decoded[k] = True
+    return np.flatnonzero(~decoded)
+
+
+@contextmanager
+def naming_bad_files(
+    filenames, *, image_size, channels=3, positions=None, name="X", **options
+):
+    """Turn a TensorFlow error raised in the block into a ``ValueError``
+    naming the files of ``filenames`` that cannot be decoded.
+
+    The block decodes ``filenames`` (a ``tf.data`` pipeline, a fit). Nothing
+    is done unless it raises a ``tf.errors.OpError``; then every file is
+    decoded again (:func:`find_bad_files`) and the error names the first bad
+    one, its index in ``name`` (``positions[k]``, default ``k``) and
+    TensorFlow's reason. If every file decodes (the error was not about a
+    file, or the file was fixed meanwhile), TensorFlow's error is raised.
+    """
+    tf = _tensorflow()
+    try:
+        yield
+    except tf.errors.OpError as error:
+        if type(error).__name__ in _NOT_A_FILE:
+            raise
+        errors = find_bad_files(
+            filenames, image_size=image_size, channels=channels, **options
+        )
+        if not errors:
+            raise
+        named = bad_files_error(filenames, errors, positions=positions, name=name)
+        raise named from None
+
+
+def bad_files_error(filenames, errors, *, positions=None, name="X"):
+    """The ``ValueError`` for ``{index: reason}`` ``errors`` of ``filenames``."""
+    positions = np.arange(len(filenames)) if positions is None else positions
+    listed = [
+        f"{name}[{positions[k]}] {str(os.fsdecode(filenames[k]))!r} ({reason})"
+        for k, reason in sorted(errors.items())
+    ]
+    if len(listed) == 1:
+        return ValueError(
+            f"Cannot decode {listed[0]}. Replace or remove this file "
+            "(load_image_folder(..., on_error='warn') lists a folder without "
+            "the files it cannot decode)."
+        )
+    if len(listed) > _LISTED_FILES:
+        listed[_LISTED_FILES:] = [f"and {len(listed) - _LISTED_FILES} more"]
+    return ValueError(
+        f"Cannot decode {len(errors)} image files of {name}: {'; '.join(listed)}. "
+        "Replace or remove them (load_image_folder(..., on_error='warn') lists "
+        "a folder without the files it cannot decode)."
+    )
 
 
 def _reason(error):
@@ -164,4 +394,5 @@ def _reason(error):
     message = _TF_DETAILS_AFTER.sub("", error.message)
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     reason = _TF_FUNCTION_NODE.sub("", lines[-1]) if lines else ""
+    reason = _TF_ASSERTION.sub(r"\1", reason)
     return reason.rstrip(".") or type(error).__name__

@@ -136,10 +136,11 @@ def check_image_shape(estimator, image_shape):
 
 
 def is_path_array(X):
-    """Whether ``X`` is a 1-D sequence of file paths (str or ``os.PathLike``)."""
+    """Whether ``X`` is a 1-D sequence of file paths (str, bytes or
+    ``os.PathLike``)."""
     if isinstance(X, str | bytes) or sp.issparse(X) or hasattr(X, "columns"):
         return False
-    if isinstance(X, np.ndarray) and X.dtype.kind not in "UO":
+    if isinstance(X, np.ndarray) and X.dtype.kind not in "UOS":
         return False  # numbers: no per-item look needed
     if not isinstance(X, np.ndarray | list | tuple) and not hasattr(X, "dtype"):
         return False
@@ -147,7 +148,7 @@ def is_path_array(X):
     return (
         items.ndim == 1
         and len(items) > 0
-        and all(isinstance(item, str | os.PathLike) for item in items)
+        and all(isinstance(item, str | bytes | os.PathLike) for item in items)
     )
 
 
@@ -161,8 +162,10 @@ def check_paths(estimator, X, y=None, *, reset, multi_output=False, y_numeric=Fa
     """
     from ._batches import ImagePaths
 
-    paths = np.array([os.fspath(path) for path in X], dtype=str)
-    missing = [path for path in paths if not os.path.isfile(path)]
+    # os.fsdecode: bytes names that are not UTF-8 become str with surrogate
+    # escapes, and are encoded back to the same bytes for TensorFlow.
+    paths = np.array([os.fsdecode(path) for path in X], dtype=str)
+    missing = [str(path) for path in paths if not os.path.isfile(path)]
     if missing:
         raise ValueError(
             f"X holds {len(missing)} paths that are not files, e.g. "
