@@ -314,10 +314,14 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
         if sample_weight.ndim == 1 and np.any(sample_weight < 0):
             raise ValueError("Negative values in data passed to `sample_weight`.")
-        # scikeras checks the shape, rejects all-zero weights and drops zeros.
-        X, targets, sample_weight = BaseWrapper._validate_sample_weight(
-            X, targets, sample_weight
-        )
+        # scikeras checks the shape, rejects all-zero weights and drops zeros,
+        # in Keras' floatx(): float64 here, so that the weights are normalized
+        # before any rounding (float32 ones made a weighted float64 fit differ
+        # from the repeated samples' by 1e-8).
+        with _training.keras_floatx("float64"):
+            X, targets, sample_weight = BaseWrapper._validate_sample_weight(
+                X, targets, sample_weight
+            )
         return X, targets, (sample_weight / sample_weight.mean()).astype(self.dtype)
 
     def _holds_out(self):
