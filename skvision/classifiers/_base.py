@@ -5,6 +5,7 @@ cross-entropy), binary (the same with two classes, or one sigmoid output) and
 multi-label (a 2-D 0/1 ``y``: one sigmoid per label, binary cross-entropy).
 A network's outputs are read as probabilities when its last layer ends in a
 softmax or sigmoid, and as logits otherwise (see :func:`reads_logits`).
+``decision_function`` returns the logits (:mod:`._logits`).
 """
 
 import numpy as np
@@ -18,6 +19,7 @@ from .. import _inference
 from .._base import KerasEstimator
 from .._fixes import StrOptions, _fit_context
 from .._keras import keras
+from . import _logits
 
 
 class BaseNetClassifier(ClassifierMixin, KerasEstimator):
@@ -127,6 +129,49 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         """
         X = self._check_predict_input(X)
         return self._probabilities(self._outputs(self._predictor, X))
+
+    def decision_function(self, X):
+        """The network's pre-softmax scores (logits).
+
+        What ``CalibratedClassifierCV(method="temperature")`` divides by a
+        temperature, or ``method="sigmoid"`` fits a sigmoid to: the output
+        layer's kernel and bias applied to its input (see
+        ``extract_features``), in float64, so an over-confident network's
+        scores do not round to infinities as log-probabilities do.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, h, w[, c])
+            Samples, in the layout and dtype used for fitting.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            For binary targets, the score of ``classes_[1]`` against
+            ``classes_[0]`` (positive where ``predict`` says ``classes_[1]``);
+            otherwise one column per class (per label for multi-label
+            targets), largest for the predicted class.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skvision import DenseNetClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> clf = DenseNetClassifier(hidden_layer_sizes=(32,), max_iter=5,
+        ...                          random_state=0).fit(X / 16, y)
+        >>> clf.decision_function(X[:2] / 16).shape
+        (2, 10)
+        >>> bool((clf.decision_function(X / 16).argmax(1) == clf.predict(X / 16)).all())
+        True
+        """
+        X = self._check_predict_input(X)
+        return _logits.decision_values(self, self._network_logits(X))
+
+    def _network_logits(self, X):
+        """float64 logits of validated samples."""
+        head = _logits.logit_head(self)
+        values = self._outputs(_logits.plain_predictor(self, head), X)
+        return _logits.logits_from(head, values, sigmoid=self._sigmoid_outputs)
 
     def predict(self, X):
         """Most probable class of each sample, as one of ``classes_``.
