@@ -24,6 +24,7 @@ _LAZY = {
     "DenseNetRegressor": "skvision.regressors",
     "KerasClassifier": "skvision.wrappers",
     "KerasRegressor": "skvision.wrappers",
+    "load": "skvision._persistence",
 }
 
 __all__ = [*_LAZY, "LayerSizes", "__version__"]

@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from . import _batches, _training
+from . import _batches, _persistence, _training
 from ._fixes import Interval, StrOptions
 from ._keras import BaseWrapper, keras, no_retracing_warnings
 from ._random import draw_seed, seeded
@@ -529,6 +529,46 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         super().__setstate__(state)
         if restored:
             self._make_predictors()
+
+    # -- saving without pickle, and serving outside Python ----------------------
+    def save(self, path):
+        """Write the estimator to one file that :func:`skvision.load` reads safely.
+
+        The file (a zip archive) holds the Keras network in Keras' format,
+        optimizer state included, and the parameters and fitted attributes as
+        JSON; loading it builds nothing that runs code (see
+        :mod:`skvision._persistence` and the user guide's "Saving, loading and
+        serving").
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write (replaced if it exists), e.g. ``"model.skv"``.
+
+        Returns
+        -------
+        path : pathlib.Path
+            The file written.
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> from sklearn.datasets import load_digits
+        >>> import skvision
+        >>> X, y = load_digits(return_X_y=True)
+        >>> clf = skvision.DenseNetClassifier(hidden_layer_sizes=(8,), max_iter=1,
+        ...                                   random_state=0).fit(X / 16, y)
+        >>> path = clf.save(os.path.join(tempfile.mkdtemp(), "digits.skv"))
+        >>> bool((skvision.load(path).predict(X / 16) == clf.predict(X / 16)).all())
+        True
+        """
+        return _persistence.save(self, path)
+
+    @property
+    def saved_with(self):
+        """dict or None: the library versions that wrote the file this estimator
+        was loaded from (:func:`skvision.load`); None for one not loaded."""
+        return getattr(self, "_saved_with", None)
 
 
 def _model_to_bytes(model):
