@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from . import _batches, _persistence, _training
+from . import _batches, _export, _persistence, _training
 from ._fixes import Interval, StrOptions
 from ._keras import BaseWrapper, keras, no_retracing_warnings
 from ._random import draw_seed, seeded
@@ -563,6 +563,50 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         True
         """
         return _persistence.save(self, path)
+
+    def export(self, path, format="saved_model"):
+        """Write a model that serves the fitted estimator outside Python.
+
+        It reads a batch of raw samples of the shape given to ``fit`` (uint8
+        images, for an estimator fitted on them) and returns class
+        probabilities (classifiers), predictions (regressors) or features
+        (``transform``); ``BackboneClassifier`` and ``BackboneFeatures`` read
+        images of any size and resize them. Training-only layers
+        (augmentation) are left out; the class labels and the input's shape
+        are written beside the model as JSON.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A directory for ``"saved_model"`` (the labels go to
+            ``assets.extra/skvision.json`` in it), else the model's file (the
+            labels go to the same name with ``.json``).
+        format : {"saved_model", "tflite", "onnx"}, default="saved_model"
+            TensorFlow's SavedModel (TensorFlow Serving), a TFLite (LiteRT)
+            flat buffer, or ONNX (needs ``pip install "skvision[export]"``).
+            TFLite and ONNX need ``dtype="float32"``.
+
+        Returns
+        -------
+        path : pathlib.Path
+            The model written.
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> import tensorflow as tf
+        >>> from sklearn.datasets import load_digits
+        >>> from skvision import DenseNetClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> images = (X * 16).clip(0, 255).astype("uint8").reshape(-1, 8, 8)
+        >>> clf = DenseNetClassifier(hidden_layer_sizes=(8,), max_iter=1,
+        ...                          random_state=0).fit(images, y)
+        >>> path = clf.export(os.path.join(tempfile.mkdtemp(), "digits"))
+        >>> serve = tf.saved_model.load(str(path)).signatures["serving_default"]
+        >>> serve(images=tf.constant(images[:2]))["probabilities"].shape
+        TensorShape([2, 10])
+        """
+        return _export.export(self, path, format=format)
 
     @property
     def saved_with(self):
