@@ -6,6 +6,7 @@ fitted estimators are copied, so training a head on them never changes what
 the user owns.
 """
 
+import contextlib
 import math
 import os
 
@@ -66,7 +67,9 @@ def resolve_backbone(backbone, weights, image_shape):
             f"skvision estimator; got {type(backbone).__name__}."
         )
     if weights not in (None, "imagenet"):
-        model.load_weights(_weights_file(weights))
+        path = _weights_file(weights)
+        with _naming_weights_file(path, f"the backbone {model.name!r}"):
+            model.load_weights(path)
     return model, model_input(model)
 
 
@@ -79,7 +82,8 @@ def _application(name, weights, image_shape):
     if weights not in (None, "imagenet"):
         weights = _weights_file(weights)
     spec = application_input(name, image_shape[:2], weights)
-    return load_application(name, (*spec.size, 3), weights), spec
+    with _naming_weights_file(weights, name):
+        return load_application(name, (*spec.size, 3), weights), spec
 
 
 def _weights_file(weights):
@@ -89,6 +93,31 @@ def _weights_file(weights):
             f"{weights!r} is not a file."
         )
     return os.fspath(weights)
+
+
+@contextlib.contextmanager
+def _naming_weights_file(path, backbone):
+    """Errors that name the weights file ``path`` (not None nor "imagenet"):
+    an ``OSError`` when it cannot be read (HDF5's "file signature not found"
+    for a corrupted or truncated file), a ``ValueError`` when it does not fit
+    ``backbone``."""
+    if path in (None, "imagenet"):
+        yield
+        return
+    try:
+        yield
+    except OSError as error:
+        raise OSError(
+            f"Cannot read the weights file {path!r} for {backbone}: {error}. Is "
+            "it a complete Keras weights file (.weights.h5), e.g. one that "
+            "keras.Model.save_weights wrote?"
+        ) from error
+    except ValueError as error:
+        if path in str(error):
+            raise
+        raise ValueError(
+            f"The weights file {path!r} does not fit {backbone}: {error}"
+        ) from None
 
 
 def _estimator_backbone(estimator, image_shape):

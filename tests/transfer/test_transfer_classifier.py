@@ -231,6 +231,27 @@ def test_missing_weights_file_is_a_clear_error(images, tmp_path):
         clf.fit(X[:64], y[:64])
 
 
+@pytest.mark.parametrize("source", ["named application", "keras.Model", "builder"])
+@pytest.mark.parametrize("damage", ["corrupted", "truncated"])
+def test_a_weights_file_that_cannot_be_read_is_named(images, tmp_path, source, damage):
+    X, y, _, _ = images
+    whole = tmp_path / "whole.weights.h5"
+    tiny32((8, 8, 1)).save_weights(whole)
+    path = tmp_path / f"{damage}.weights.h5"
+    content = whole.read_bytes()
+    path.write_bytes(
+        content[: len(content) // 2] if damage == "truncated" else b"<html>" * 99
+    )
+    backbone = {
+        "named application": "MobileNetV3Small",
+        "keras.Model": tiny32((8, 8, 1)),
+        "builder": tiny32,
+    }[source]
+    clf = BackboneClassifier(backbone, weights=path, max_iter=1)
+    with pytest.raises(OSError, match=f"Cannot read the weights file '{path}'"):
+        clf.fit(X[:64], y[:64])
+
+
 def test_rgb_images_cannot_feed_a_grayscale_backbone(images):
     _, y, _, _ = images
     rgb = np.zeros((64, 8, 8, 3), np.uint8)
