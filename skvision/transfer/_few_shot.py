@@ -71,7 +71,8 @@ class FewShotSplit:
         y : array-like of shape (n_samples,)
             Class labels.
         groups : array-like of shape (n_samples,), default=None
-            Group of each sample (constant within a class); an episode's
+            Group of each sample (constant within a class, or a
+            ``ValueError`` names the classes that are not); an episode's
             classes come from one group.
 
         Yields
@@ -111,6 +112,7 @@ class FewShotSplit:
         else:
             groups = column_or_1d(groups)
             check_consistent_length(y, groups)
+            _check_one_group_per_class(y, groups)
             group_of = {
                 label: groups[np.flatnonzero(y == label)[0]] for label in usable
             }
@@ -127,3 +129,22 @@ class FewShotSplit:
                 f"in {where}; there are not that many."
             )
         return pools
+
+
+def _check_one_group_per_class(y, groups, listed=5):
+    """Raise ``ValueError`` naming the classes whose samples lie in several
+    groups: their episodes would mix groups."""
+    mixed = []
+    for label in np.unique(y):
+        in_groups = np.unique(groups[y == label])
+        if len(in_groups) > 1:
+            mixed.append(f"class {label.tolist()!r} in groups {in_groups.tolist()}")
+    if not mixed:
+        return
+    if len(mixed) > listed:
+        mixed[listed:] = [f"and {len(mixed) - listed} more classes"]
+    raise ValueError(
+        "groups must be constant within each class: an episode draws its classes "
+        "from one group, so a class in several groups would mix them. "
+        f"{'; '.join(mixed)}."
+    )

@@ -36,6 +36,18 @@ def test_groups_keep_each_episode_within_one_group():
         assert len(set(groups[train])) == 1
 
 
+def test_classes_that_lie_in_several_groups_are_named():
+    y = np.repeat(np.arange(6), 4)
+    groups = y // 3  # classes 0-2 in group 0, 3-5 in group 1
+    groups[[1, 13]] = [1, 2]  # one sample of class 0 and of class 3 elsewhere
+    with pytest.raises(
+        ValueError,
+        match=r"constant within each class.*class 0 in groups \[0, 1\]; "
+        r"class 3 in groups \[1, 2\]\.$",
+    ):
+        next(FewShotSplit(2, 1).split(y, y, groups))
+
+
 def test_too_few_classes_is_a_clear_error():
     y = np.repeat(np.arange(4), 3)
     with pytest.raises(ValueError, match="5-way 1-shot episodes need 5 classes"):
