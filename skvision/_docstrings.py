@@ -6,7 +6,8 @@ Every estimator documents the parameters of
 :func:`fill_doc` replaces with the paragraphs below, so the estimators
 describe them in the same words. Where the two families differ (what
 ``monitor`` watches, the stratified hold-out, ``class_weight``), each has
-its own paragraph. The autoencoders' own parameters, the same for the dense
+its own paragraph (and classifiers have ``test_time_augmentation``, last).
+The autoencoders' own parameters, the same for the dense
 and the convolutional one, come the same way (``<autoencoder parameters>``).
 """
 
@@ -76,6 +77,19 @@ _FAMILIES = {
         "class_weight": """\
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.""",
+        "test_time_augmentation": """\
+    test_time_augmentation : int, default=0
+        Number of augmented copies of each image whose probabilities
+        ``predict_proba``, ``predict``, ``score`` and ``decision_function``
+        average with the image's own. The copies go through the network's own
+        training augmentation (``rotation_range``, ``zoom_range``,
+        ``translation_range``, ``brightness``, ``horizontal_flip``, or the
+        ``keras.layers.Random*`` layers of a user's model), seeded from
+        ``random_state``, so predictions repeat; prediction takes about
+        ``1 + test_time_augmentation`` times as long. 0 predicts from the
+        images alone. Above 0, a network without augmentation (any dense
+        net) raises a ValueError at prediction rather than average identical
+        copies.""",
     },
     "regressor": {
         "monitor": """\

@@ -5,8 +5,12 @@ cross-entropy), binary (the same with two classes, or one sigmoid output) and
 multi-label (a 2-D 0/1 ``y``: one sigmoid per label, binary cross-entropy).
 A network's outputs are read as probabilities when its last layer ends in a
 softmax or sigmoid, and as logits otherwise (see :func:`reads_logits`).
-``decision_function`` returns the logits (:mod:`._logits`).
+``decision_function`` returns the logits (:mod:`._logits`), and
+``test_time_augmentation`` averages the probabilities over augmented copies
+(:mod:`._tta`).
 """
+
+from numbers import Integral
 
 import numpy as np
 from scipy.special import expit, softmax
@@ -17,9 +21,9 @@ from sklearn.utils.validation import column_or_1d
 
 from .. import _inference
 from .._base import KerasEstimator
-from .._fixes import StrOptions, _fit_context
+from .._fixes import Interval, StrOptions, _fit_context
 from .._keras import keras
-from . import _logits
+from . import _logits, _tta
 
 
 class BaseNetClassifier(ClassifierMixin, KerasEstimator):
@@ -28,6 +32,7 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
     _parameter_constraints = {
         **KerasEstimator._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "test_time_augmentation": [Interval(Integral, 0, None, closed="left")],
     }
     _scales_pixels = True
     _accepts_paths = True
@@ -128,6 +133,10 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
             each label's probability.
         """
         X = self._check_predict_input(X)
+        if _tta.check_test_time_augmentation(self):
+            logits = self._network_logits(X)
+            proba = _logits.probabilities(logits, sigmoid=self._sigmoid_outputs)
+            return _logits.proba_columns(self, proba)
         return self._probabilities(self._outputs(self._predictor, X))
 
     def decision_function(self, X):
@@ -137,7 +146,8 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         temperature, or ``method="sigmoid"`` fits a sigmoid to: the output
         layer's kernel and bias applied to its input (see
         ``extract_features``), in float64, so an over-confident network's
-        scores do not round to infinities as log-probabilities do.
+        scores do not round to infinities as log-probabilities do. With
+        ``test_time_augmentation``, the logits of the averaged probabilities.
 
         Parameters
         ----------
@@ -168,7 +178,10 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         return _logits.decision_values(self, self._network_logits(X))
 
     def _network_logits(self, X):
-        """float64 logits of validated samples."""
+        """float64 logits of validated samples (averaged ones with TTA)."""
+        n_copies = _tta.check_test_time_augmentation(self)
+        if n_copies:
+            return _tta.augmented_logits(self, X, n_copies)
         head = _logits.logit_head(self)
         values = self._outputs(_logits.plain_predictor(self, head), X)
         return _logits.logits_from(head, values, sigmoid=self._sigmoid_outputs)
@@ -222,7 +235,7 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         X = self._check_predict_input(X)
         return self._outputs(self._feature_predictor, X)
 
-    _predictor_attributes = ("_predictor", "_feature_predictor")
+    _predictor_attributes = ("_predictor", "_feature_predictor", "_augmenter")
 
     def _make_predictors(self):
         self._predictor = _inference.FastPredictor(self.model_)
@@ -231,6 +244,7 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
         self._feature_predictor = _inference.FastPredictor(
             self._feature_model(), trained_by=self.model_
         )
+        self._augmenter = None  # test-time augmentation's copy, made on demand
 
     # -- targets ----------------------------------------------------------------
     def _prepare_targets(self, X, y, *, reset, classes=None):

@@ -161,6 +161,7 @@ class ConvNetClassifier(ConvNetPresets, BaseNetClassifier):
         random_state=None,
         verbose=0,
         dtype="float32",
+        test_time_augmentation=0,
     ):
         self.conv_blocks = conv_blocks
         self.kernel_size = kernel_size
@@ -201,6 +202,7 @@ class ConvNetClassifier(ConvNetPresets, BaseNetClassifier):
         self.random_state = random_state
         self.verbose = verbose
         self.dtype = dtype
+        self.test_time_augmentation = test_time_augmentation
 
     # -- presets: the studies' networks in one call ---------------------------
     def _build_network(self, *, input_shape, n_outputs, pixel_scale, seed):

@@ -109,6 +109,7 @@ class DenseNetClassifier(BaseNetClassifier):
         random_state=None,
         verbose=0,
         dtype="float32",
+        test_time_augmentation=0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -134,6 +135,7 @@ class DenseNetClassifier(BaseNetClassifier):
         self.random_state = random_state
         self.verbose = verbose
         self.dtype = dtype
+        self.test_time_augmentation = test_time_augmentation
 
     def _build_network(self, *, input_shape, n_outputs, pixel_scale, seed):
         return build_dense_network(self, input_shape, n_outputs, pixel_scale, seed)

@@ -192,6 +192,7 @@ class BackboneClassifier(BaseNetClassifier):
         random_state=None,
         verbose=0,
         dtype="float32",
+        test_time_augmentation=0,
     ):
         self.backbone = backbone
         self.weights = weights
@@ -226,6 +227,7 @@ class BackboneClassifier(BaseNetClassifier):
         self.random_state = random_state
         self.verbose = verbose
         self.dtype = dtype
+        self.test_time_augmentation = test_time_augmentation
 
     def _build_network(self, *, input_shape, n_outputs, pixel_scale, seed):
         n_features = math.prod(input_shape)

@@ -127,6 +127,7 @@ class KerasClassifier(UserModelMixin, BaseNetClassifier):
         random_state=None,
         verbose=0,
         dtype="float32",
+        test_time_augmentation=0,
         **model_params,
     ):
         self.model = model
@@ -149,6 +150,7 @@ class KerasClassifier(UserModelMixin, BaseNetClassifier):
         self.random_state = random_state
         self.verbose = verbose
         self.dtype = dtype
+        self.test_time_augmentation = test_time_augmentation
         self._store_model_params(model_params)
 
     def _check_output_size(self, size, n_outputs):
