@@ -12,6 +12,7 @@ from ._gallery import PredictionGalleryDisplay
 from ._history import HistoryDisplay
 from ._parameter_study import ParameterStudyDisplay
 from ._reconstruction import ReconstructionDisplay
+from ._top_losses import TopLossesDisplay
 from ._topk import TopKProbabilitiesDisplay
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "PredictionGalleryDisplay",
     "ReconstructionDisplay",
     "TopKProbabilitiesDisplay",
+    "TopLossesDisplay",
 ]

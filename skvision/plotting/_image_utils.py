@@ -97,3 +97,20 @@ def show_image(ax, image, *, cmap="gray", vmin=None, vmax=None):
     for spine in ax.spines.values():
         spine.set_visible(False)
     return artist
+
+
+def sample_images(estimator, X, rows):
+    """Samples ``rows`` of ``X`` as pixel arrays, for drawing.
+
+    Arrays and data frames are indexed; a 1-D array of image file paths is
+    decoded (as the estimator reads them, to its ``image_shape``).
+    """
+    from .._validation import is_path_array
+
+    if is_path_array(X):
+        paths = np.asarray(X, dtype=object)[rows]
+        decoded = estimator._check_predict_input(paths)  # ImagePaths
+        return np.concatenate(list(decoded.batches(max(1, len(paths)))))
+    if hasattr(X, "iloc"):
+        return np.asarray(X.iloc[rows])
+    return np.asarray(X)[rows]

@@ -12,6 +12,7 @@ MODULES = [
     "_history",
     "_parameter_study",
     "_reconstruction",
+    "_top_losses",
     "_topk",
 ]
 
