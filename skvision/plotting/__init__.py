@@ -9,6 +9,7 @@ imported only when a figure is drawn.
 from ._comparison import ModelComparisonDisplay
 from ._confusion import ConfusionMatrixDisplay
 from ._gallery import PredictionGalleryDisplay
+from ._gradcam import GradCAMDisplay
 from ._history import HistoryDisplay
 from ._parameter_study import ParameterStudyDisplay
 from ._reconstruction import ReconstructionDisplay
@@ -17,6 +18,7 @@ from ._topk import TopKProbabilitiesDisplay
 
 __all__ = [
     "ConfusionMatrixDisplay",
+    "GradCAMDisplay",
     "HistoryDisplay",
     "ModelComparisonDisplay",
     "ParameterStudyDisplay",

@@ -9,6 +9,7 @@ MODULES = [
     "_comparison",
     "_confusion",
     "_gallery",
+    "_gradcam",
     "_history",
     "_parameter_study",
     "_reconstruction",
