@@ -409,15 +409,31 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         if diverged is not None:
             self._report_divergence(diverged)
             return False
+        if divergence.grown is not None:
+            self._report_loss_growth(*divergence.grown)
         self.best_epoch_ = self._best_epoch(first_epoch, monitor, incremental)
         return True
 
-    def _report_divergence(self, epoch):
-        """Warn that training stopped early, or raise when nothing was learnt."""
-        advice = (
+    def _report_loss_growth(self, epoch, loss, start):
+        """Warn that the loss exploded (``_training.StopOnDivergence.grown``)."""
+        warnings.warn(
+            f"Training of {type(self).__name__} diverged in epoch {epoch + 1}: "
+            f"its loss grew to {loss:.3g}, more than "
+            f"{_training.LOSS_GROWTH_LIMIT:.0f} times the {start:.3g} it "
+            f"started from, though it stayed finite; {self._divergence_advice()}.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+
+    def _divergence_advice(self):
+        return (
             f"lower learning_rate_init (now {self.learning_rate_init!r}), scale "
             "the inputs or choose another optimizer"
         )
+
+    def _report_divergence(self, epoch):
+        """Warn that training stopped early, or raise when nothing was learnt."""
+        advice = self._divergence_advice()
         if self.current_epoch == 0:
             del self.model_  # untrained: the estimator is not fitted
             raise ValueError(

@@ -114,6 +114,11 @@ def check_callbacks(callbacks):
             )
 
 
+# A training loss that grows this many times over the loss the network
+# started from has diverged, though finite (see StopOnDivergence).
+LOSS_GROWTH_LIMIT = 1e3
+
+
 class StopOnDivergence(keras.callbacks.Callback):
     """Stop at the first non-finite loss or weights; restore the last finite state.
 
@@ -123,13 +128,22 @@ class StopOnDivergence(keras.callbacks.Callback):
     the loss or the weights stopped being finite (None if they never did).
     The weights are checked too because a batch's loss is computed before its
     update: the last step of an epoch can make them NaN under a finite loss.
+
+    A loss can also explode and stay finite (Adam at a learning rate of 1e6:
+    epochs of 4.9e12, 3.7e12, ...). ``grown`` is ``(epoch, loss, start)`` for
+    the first epoch whose mean training loss exceeds ``LOSS_GROWTH_LIMIT``
+    times ``start``, the loss of this training's first batch (the network as
+    it was before any update); None otherwise. Training goes on: the caller
+    warns.
     """
 
     def __init__(self):
         super().__init__()
         self.diverged_epoch = None
+        self.grown = None
         self._epoch = None
         self._saved = None
+        self._start_loss = None
 
     def on_train_begin(self, logs=None):
         self._save()
@@ -138,13 +152,17 @@ class StopOnDivergence(keras.callbacks.Callback):
         self._epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        if not np.isfinite(float((logs or {}).get("loss", 0.0))):
+        loss = float((logs or {}).get("loss", 0.0))
+        if not np.isfinite(loss):
             self.diverged_epoch = self._epoch
             self.model.stop_training = True
+        elif self._start_loss is None:
+            self._start_loss = loss
 
     def on_epoch_end(self, epoch, logs=None):
         if self.diverged_epoch is not None:
             return
+        self._check_growth(epoch, (logs or {}).get("loss"))
         weights = self.model.get_weights()
         if all(np.isfinite(w).all() for w in weights):
             self._save(weights)
@@ -162,6 +180,13 @@ class StopOnDivergence(keras.callbacks.Callback):
         if len(optimizer_state) == len(variables):
             for variable, value in zip(variables, optimizer_state, strict=True):
                 variable.assign(value)
+
+    def _check_growth(self, epoch, loss):
+        start = self._start_loss
+        if self.grown is not None or loss is None or not start or start < 0:
+            return
+        if float(loss) > LOSS_GROWTH_LIMIT * start:
+            self.grown = (epoch, float(loss), start)
 
     def _optimizer_state(self):
         # The step counter keeps counting: predictors watch it for new weights.

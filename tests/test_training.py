@@ -100,3 +100,33 @@ def test_weights_that_turn_nan_under_a_finite_loss_count_as_divergence(
     assert estimator.n_iter_ == 1 and np.isfinite(estimator.history_["loss"]).all()
     assert all(np.isfinite(w).all() for w in estimator.model_.get_weights())
     assert np.isfinite(estimator.predict_proba(X)).all()
+
+
+def test_a_loss_that_explodes_but_stays_finite_warns(digit_images):
+    X, y = digit_images
+    estimator = DenseNetClassifier(
+        hidden_layer_sizes=(16,),
+        learning_rate_init=1e6,  # Adam: losses of ~1e12, all finite
+        max_iter=3,
+        early_stopping=False,
+        learning_rate="constant",
+        random_state=0,
+    )
+    with pytest.warns(
+        ConvergenceWarning,
+        match=r"diverged in epoch 1: its loss grew to .*e\+\d\d, more than 1000 "
+        r"times the .* it started from, though it stayed finite; lower "
+        r"learning_rate_init \(now 1000000\.0\)",
+    ) as record:
+        estimator.fit(X.reshape(len(X), -1), y)
+    assert len(record) == 1 and estimator.n_iter_ == 3  # one warning, no stop
+
+
+def test_a_loss_that_falls_does_not_warn(digit_images):
+    import warnings
+
+    X, y = digit_images
+    estimator = DenseNetClassifier(hidden_layer_sizes=(16,), max_iter=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        estimator.fit(X.reshape(len(X), -1), y)
