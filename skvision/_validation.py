@@ -57,6 +57,7 @@ def check_samples(
     ``dtype`` (uint8 when kept).
     """
     X, image_shape = flatten_images(X)
+    given = getattr(X, "dtype", None)  # before validate_data converts it
     kwargs = dict(reset=reset, dtype=[np.float32, np.float64, np.uint8])
     if y is None:
         X = validate_data(estimator, X, **kwargs)
@@ -71,8 +72,9 @@ def check_samples(
         estimator.pixel_scale_ = float(PIXEL_SCALE) if is_uint8 else 1.0
     elif is_uint8 != (estimator.pixel_scale_ != 1.0):
         fitted_on = "uint8 images (scaled by 1/255)" if not is_uint8 else "floats"
+        given = X.dtype if given is None else given
         raise ValueError(
-            f"X has dtype {X.dtype}, but {type(estimator).__name__} was fitted on "
+            f"X has dtype {given}, but {type(estimator).__name__} was fitted on "
             f"{fitted_on}; pass the same kind of input it was fitted on."
         )
     if is_uint8 and keep_uint8:

@@ -183,3 +183,17 @@ def test_every_method_of_an_unfitted_estimator_raises_not_fitted(
         args = {"score": (X, y), "get_feature_names_out": ()}.get(method, (X,))
         with pytest.raises(NotFittedError):
             getattr(any_estimator, method)(*args)
+
+
+def test_pixels_of_another_dtype_than_fit_name_the_dtype_given(digits, small_net):
+    X, y, X_test, _ = digits
+    pixels = (X * 255).astype(np.uint8)
+    net = DenseNetClassifier(**{**small_net, "max_iter": 1}).fit(pixels, y)
+    as_int64 = (X_test * 255).astype(np.int64)
+    with pytest.raises(
+        ValueError,
+        match="X has dtype int64, but DenseNetClassifier was fitted on uint8",
+    ):
+        net.predict(as_int64)
+    with pytest.raises(ValueError, match="X has dtype float64, .* on uint8"):
+        net.predict(X_test.astype(np.float64))
