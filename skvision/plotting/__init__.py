@@ -11,6 +11,7 @@ from ._confusion import ConfusionMatrixDisplay
 from ._gallery import PredictionGalleryDisplay
 from ._gradcam import GradCAMDisplay
 from ._history import HistoryDisplay
+from ._lr_finder import LearningRateFinderDisplay
 from ._parameter_study import ParameterStudyDisplay
 from ._reconstruction import ReconstructionDisplay
 from ._top_losses import TopLossesDisplay
@@ -20,6 +21,7 @@ __all__ = [
     "ConfusionMatrixDisplay",
     "GradCAMDisplay",
     "HistoryDisplay",
+    "LearningRateFinderDisplay",
     "ModelComparisonDisplay",
     "ParameterStudyDisplay",
     "PredictionGalleryDisplay",

@@ -11,6 +11,7 @@ MODULES = [
     "_gallery",
     "_gradcam",
     "_history",
+    "_lr_finder",
     "_parameter_study",
     "_reconstruction",
     "_top_losses",
