@@ -40,7 +40,7 @@ def main():
     # Two conv-BN-ReLU-pool blocks and a dense layer with dropout; the
     # learning rate steps down after epochs 5 and 8, and the weights of the
     # epoch with the best validation accuracy are kept. Dense nets top out
-    # near 90 % here (README); this net clears it with a margin.
+    # near 90 % here (the benchmarks page); this net clears it with a margin.
     clf = ConvNetClassifier(
         conv_blocks=((32,), (64,)),
         dense_layer_sizes=(128,),

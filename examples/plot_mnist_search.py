@@ -52,7 +52,7 @@ from skvision.model_selection import (
 
 # One bracket (``n_brackets=1``, asynchronous successive halving): with only 30
 # trials it prunes most. On 20,000 images it trained 0.29x the epochs of an
-# unpruned search, with a best score 0.28 point under its best (README).
+# unpruned search, with a best score 0.28 point under its best (the benchmarks page).
 net, space = dense_search_space(DenseNetClassifier(batch_size=128))
 search = hyperband_search(
     net,

@@ -278,7 +278,11 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
             )
         for name, value in attributes.items():
             setattr(self, name, value)
-        self._compile(self._phase_learning_rate())
+        try:
+            self._compile(self._phase_learning_rate())
+        except Exception:
+            del self.model_  # a network that cannot be compiled is not fitted
+            raise
         self.history_ = {}
 
     def _compile(self, learning_rate):

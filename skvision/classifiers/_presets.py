@@ -5,7 +5,7 @@ augmentation and, where the study fixed one, the training recipe), which
 :meth:`ConvNetClassifier.reference`, :meth:`~ConvNetClassifier.mnist` and
 :meth:`~ConvNetClassifier.pets` update with the caller's parameters. How well
 they do is measured by ``benchmarks/bench_conv.py`` and reported in the
-README, not here.
+docs' benchmarks page (from ``benchmarks/results/conv.json``), not here.
 """
 
 import copy
@@ -150,7 +150,7 @@ class ConvNetPresets:
         Batch normalization, dropout 0.4, ±10° rotation, 10 % zoom and
         shifts, and a learning rate of 1e-3 stepped down to 3e-5 over 11
         epochs without early stopping. Its accuracy and training time on
-        MNIST are measured by ``benchmarks/bench_conv.py`` (see the README).
+        MNIST are measured by ``benchmarks/bench_conv.py`` (the benchmarks page).
 
         Parameters
         ----------

@@ -162,3 +162,19 @@ class KerasClassifier(UserModelMixin, BaseNetClassifier):
             f"The model outputs {size} values per sample, but y has {n_outputs} "
             f"{what}: its last layer needs {n_outputs} units{also}."
         )
+
+    def _make_loss(self):
+        loss = super()._make_loss()
+        name = loss if isinstance(loss, str) else getattr(loss, "name", None)
+        name = name or getattr(loss, "__name__", "")
+        if name in _ONE_HOT_LOSSES and not self._sigmoid_outputs:
+            raise ValueError(
+                f"The loss {name!r} reads one-hot targets, but {type(self).__name__} "
+                "gives the loss class indices (0 to n_classes - 1); use "
+                f"'sparse_{name}' or leave loss=None."
+            )
+        return loss
+
+
+# Losses of one-hot targets, with a sparse_ counterpart for class indices.
+_ONE_HOT_LOSSES = ("categorical_crossentropy", "categorical_focal_crossentropy")

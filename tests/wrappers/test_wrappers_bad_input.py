@@ -128,3 +128,20 @@ def test_regressor_output_size_mismatch(data):
     reg = KerasRegressor(lambda shape, n: mlp(shape, 3, output_activation=None))
     with pytest.raises(ValueError, match="outputs 3 values per sample, but y has 2"):
         reg.fit(images, np.c_[y, y])
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_loss_of_one_hot_targets(data, compiled):
+    images, y, _ = data
+
+    def builder(input_shape, n_outputs):
+        model = mlp(input_shape, n_outputs)
+        if compiled:
+            model.compile(loss=keras.losses.CategoricalCrossentropy())
+        return model
+
+    loss = None if compiled else "categorical_crossentropy"
+    clf = KerasClassifier(builder, loss=loss)
+    with pytest.raises(ValueError, match="use 'sparse_categorical_crossentropy'"):
+        clf.fit(images, y)
+    assert _no_fit_ran(clf)
