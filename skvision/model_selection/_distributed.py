@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import optuna
@@ -27,6 +27,8 @@ from optuna_integration import OptunaSearchCV
 from sklearn.base import clone, is_classifier
 from sqlalchemy.exc import SQLAlchemyError
 
+from .._fixes import HasMethods, validate_params
+from ._arguments import check_distributions, check_lengths, integers, positive_numbers
 from ._failures import SURPLUS_ATTR, describe_first_failure
 from ._hyperband import HyperbandSearchCV
 from ._pruning import (
@@ -351,16 +353,10 @@ def _shared_storage(storage, attempts=5):
             time.sleep(0.5 + random.random())
 
 
-def _check_liveness(heartbeat_interval, grace_period, reconnect_timeout):
-    for name, value in [
-        ("heartbeat_interval", heartbeat_interval),
-        ("reconnect_timeout", reconnect_timeout),
-    ]:
-        if not isinstance(value, Real) or isinstance(value, bool) or value <= 0:
-            raise ValueError(f"{name} must be a number > 0; got {value!r}.")
+def _check_liveness(heartbeat_interval, grace_period):
     if grace_period is None:
         return 2 * heartbeat_interval
-    if not isinstance(grace_period, Real) or grace_period <= heartbeat_interval:
+    if grace_period <= heartbeat_interval:
         raise ValueError(
             f"grace_period must be a number of seconds > heartbeat_interval="
             f"{heartbeat_interval}, or a live trial would look dead between two "
@@ -385,6 +381,21 @@ def _check_shared_folds(search, y):
             "the search an int random_state."
         )
     deterministic_cv(search.cv, y, classifier=is_classifier(search.estimator))
+
+
+def _check_search(search, X, y, fit_params):
+    """Everything ``search.fit`` would refuse, refused before any storage is."""
+    if not isinstance(search, OptunaSearchCV):
+        raise TypeError(
+            "search must be an OptunaSearchCV or HyperbandSearchCV; got "
+            f"{type(search).__name__}."
+        )
+    if isinstance(search, HyperbandSearchCV):
+        search._validate_params()
+    check_distributions(search.param_distributions, "search.param_distributions")
+    check_study(search.study, name="search.study")
+    check_lengths(X, y, fit_params.get("groups"))
+    _check_shared_folds(search, y)
 
 
 def _worker_name(worker_id):
@@ -414,6 +425,23 @@ def _sampler_and_pruner(search, seed):
     return optuna.samplers.TPESampler(seed=seed), pruner
 
 
+@validate_params(
+    {
+        "search": "no_validation",  # _check_search
+        "X": ["array-like"],
+        "y": ["array-like", None],
+        "storage": "no_validation",  # check_storage, after all the others
+        "study_name": [str],
+        "n_trials": [integers(1)],
+        "worker_id": [integers(0), None],
+        "heartbeat_interval": [positive_numbers()],
+        "grace_period": [positive_numbers(), None],
+        "poll_interval": [positive_numbers()],
+        "reconnect_timeout": [positive_numbers()],
+        "refit": ["boolean"],
+    },
+    prefer_skip_nested_validation=False,
+)
 def run_distributed_search(
     search,
     X,
@@ -503,10 +531,14 @@ def run_distributed_search(
     ValueError
         When ``storage`` cannot work: not a URL, an unknown database scheme,
         an in-memory SQLite database, a SQLite file in a missing folder, a
-        database that cannot be reached (one attempt, no retries), or an
-        ``InMemoryStorage``. Also for folds that would differ between workers,
-        a ``grace_period`` not above ``heartbeat_interval``, and (from the
-        search) when no trial completed.
+        file that is not a SQLite database, a database that cannot be reached
+        (one attempt, no retries), or an ``InMemoryStorage``. Also for an
+        argument out of its range (scikit-learn's ``InvalidParameterError``,
+        naming it; ``n_trials=True`` is no int here), ``X`` and ``y`` of
+        different lengths, folds that would differ between workers, a
+        ``grace_period`` not above ``heartbeat_interval``, and (from the
+        search) when no trial completed. Every argument is checked before the
+        storage is opened: a call that fails so creates no study.
     TypeError
         When ``search`` is not an Optuna search, ``storage`` is no storage,
         or ``search.study`` is not an ``optuna.Study`` (e.g. a URL).
@@ -542,16 +574,8 @@ def run_distributed_search(
     >>> len(search.study_.trials)  # doctest: +SKIP
     5
     """
-    if not isinstance(search, OptunaSearchCV):
-        raise TypeError(
-            "search must be an OptunaSearchCV or HyperbandSearchCV; got "
-            f"{type(search).__name__}."
-        )
-    if not isinstance(n_trials, Integral) or n_trials < 1:
-        raise ValueError(f"n_trials must be an int >= 1; got {n_trials!r}.")
-    check_study(search.study, name="search.study")
-    _check_shared_folds(search, y)
-    grace_period = _check_liveness(heartbeat_interval, grace_period, reconnect_timeout)
+    _check_search(search, X, y, fit_params)
+    grace_period = _check_liveness(heartbeat_interval, grace_period)
     storage = _shared_storage(storage)
     seed = _worker_seed(search.random_state, worker_id)
     sampler, pruner = _sampler_and_pruner(search, seed)
@@ -589,6 +613,16 @@ def run_distributed_search(
         raise RuntimeError(f"{error} {reason}") from None
 
 
+@validate_params(
+    {
+        "search": [HasMethods(["fit"])],
+        "X": ["array-like"],
+        "y": ["array-like", None],
+        "storage": "no_validation",  # check_storage, after all the others
+        "study_name": [str],
+    },
+    prefer_skip_nested_validation=False,
+)
 def load_best_estimator(search, X, y=None, *, storage, study_name, **fit_params):
     """Fit the best parameters of a stored study, as the search's refit would.
 
@@ -620,7 +654,10 @@ def load_best_estimator(search, X, y=None, *, storage, study_name, **fit_params)
     ------
     ValueError
         When ``storage`` cannot hold the study (see
-        :func:`run_distributed_search`) or holds no study ``study_name``.
+        :func:`run_distributed_search`) or holds no study ``study_name``, when
+        an argument is out of its range (``InvalidParameterError``, naming
+        it), and when ``X`` and ``y`` differ in length; all are checked
+        before the storage is opened.
 
     Examples
     --------
@@ -639,6 +676,7 @@ def load_best_estimator(search, X, y=None, *, storage, study_name, **fit_params)
     ...                     storage=storage, study_name="iris").C
     0.5
     """
+    check_lengths(X, y)
     study = _load_study(study_name, check_storage(storage, stored=True))
     if isinstance(search, HyperbandSearchCV):
         estimator = epoch_estimator(search.estimator, search.max_epochs)

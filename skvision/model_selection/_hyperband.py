@@ -31,15 +31,17 @@ import copy
 import time
 import warnings
 from contextlib import contextmanager
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import optuna
 from optuna_integration import OptunaSearchCV
 from sklearn.base import clone, is_classifier
+from sklearn.metrics import get_scorer_names
 from sklearn.utils import get_tags
 
-from .._fixes import Interval
+from .._fixes import HasMethods, Interval, StrOptions
+from ._arguments import check_distributions, check_lengths, integers, positive_numbers
 from ._failures import check_a_trial_completed, describe_first_failure
 from ._pruning import (
     PRUNER_CONSTRAINTS,
@@ -223,10 +225,22 @@ class HyperbandSearchCV(OptunaSearchCV):
 
     _parameter_constraints = {
         **PRUNER_CONSTRAINTS,
-        "n_trials": [Interval(Integral, 1, None, closed="left"), None],
-        "n_jobs": [Integral],
+        "estimator": [HasMethods(["fit", "partial_fit"])],
+        "param_distributions": [dict],  # of optuna distributions
+        "n_trials": [integers(1), None],
+        "cv": ["cv_object"],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "refit": ["boolean"],
+        "error_score": [StrOptions({"raise"}), Real],
+        "return_train_score": ["boolean"],
+        "subsample": [Interval(Real, 0, 1, closed="right"), integers(1)],
+        "timeout": [positive_numbers(), None],
+        "n_jobs": [Integral],
+        "study": "no_validation",  # check_study: a hint for a storage URL
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "callbacks": [list, None],
+        "catch": [tuple, list, type],
     }
 
     # Not OptunaSearchCV.__init__, which validates, warns and takes
@@ -323,15 +337,19 @@ class HyperbandSearchCV(OptunaSearchCV):
         Raises
         ------
         ValueError
-            For ``sample_weight`` or other per-sample fit parameters, a
-            splitter that shuffles without an int ``random_state``, or when
-            no trial completed (pruned or failed; the message quotes the
-            first failure's error).
+            For a parameter out of its range (``InvalidParameterError``,
+            naming it), ``X``, ``y`` and ``groups`` of different lengths,
+            ``sample_weight`` or other per-sample fit parameters, a splitter
+            that shuffles without an int ``random_state``, or when no trial
+            completed (pruned or failed; the message quotes the first
+            failure's error). All but the last are checked before any trial.
         TypeError
-            When ``study`` is not an ``optuna.Study`` (e.g. a storage URL).
+            When ``study`` is not an ``optuna.Study`` (e.g. a storage URL), or
+            ``param_distributions`` holds something other than Optuna
+            distributions.
         """
-        self._validate_params()
-        check_study(self.study)
+        self._check_arguments()
+        check_lengths(X, y, groups)
         check_fit_params(fit_params, len(X))
         seed = draw_search_seed(self.random_state)
         study = self._new_study(seed) if self.study is None else self.study
@@ -358,6 +376,12 @@ class HyperbandSearchCV(OptunaSearchCV):
             self.best_estimator_.fit(X, y, **fit_params)
             self.refit_time_ = time.perf_counter() - start
         return self
+
+    def _check_arguments(self):
+        """The parameters, as scikit-learn checks them, and the distributions."""
+        self._validate_params()
+        check_distributions(self.param_distributions)
+        check_study(self.study)
 
     def _new_study(self, seed):
         """An in-memory study with a seeded TPE sampler and this search's pruner."""
@@ -417,6 +441,15 @@ def hyperband_search(estimator, param_distributions, *, max_epochs, **kwargs):
     search : HyperbandSearchCV
         The unfitted search.
 
+    Raises
+    ------
+    ValueError
+        When an argument is out of its range (scikit-learn's
+        ``InvalidParameterError``, naming it); checked here, not at ``fit``.
+    TypeError
+        When ``param_distributions`` holds something other than Optuna
+        distributions, or ``study`` is not an ``optuna.Study``.
+
     Examples
     --------
     >>> from skvision import DenseNetClassifier
@@ -426,6 +459,8 @@ def hyperband_search(estimator, param_distributions, *, max_epochs, **kwargs):
     >>> search.max_epochs, search.reduction_factor
     (27, 3)
     """
-    return HyperbandSearchCV(
+    search = HyperbandSearchCV(
         estimator, param_distributions, max_epochs=max_epochs, **kwargs
     )
+    search._check_arguments()  # a function checks its arguments when called
+    return search

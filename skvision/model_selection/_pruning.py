@@ -13,7 +13,8 @@ from sklearn.base import clone
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils.multiclass import type_of_target
 
-from .._fixes import Interval, validate_params
+from .._fixes import validate_params
+from ._arguments import integers
 
 
 def draw_search_seed(random_state):
@@ -144,11 +145,11 @@ def _is_network(estimator):
 
 # The pruner's parameters, which HyperbandSearchCV shares.
 PRUNER_CONSTRAINTS = {
-    "max_epochs": [Interval(Integral, 1, None, closed="left")],
-    "min_epochs": [Interval(Integral, 1, None, closed="left")],
-    "reduction_factor": [Interval(Integral, 2, None, closed="left")],
-    "n_brackets": [Interval(Integral, 1, None, closed="left"), None],
-    "bootstrap_count": [Interval(Integral, 0, None, closed="left")],
+    "max_epochs": [integers(1)],
+    "min_epochs": [integers(1)],
+    "reduction_factor": [integers(2)],
+    "n_brackets": [integers(1), None],
+    "bootstrap_count": [integers(0)],
 }
 
 

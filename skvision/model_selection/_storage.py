@@ -21,6 +21,8 @@ _EXAMPLES = "e.g. 'sqlite:///study.db' (a file) or 'postgresql://user:password@h
 # timeout (minutes) on an unreachable host; used by the one test connection.
 _CONNECT_TIMEOUT = {"psycopg2": "connect_timeout", "psycopg": "connect_timeout"}
 _PROBE_TIMEOUT_S = 10
+# The first bytes of every SQLite database file.
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def check_study(study, *, name="study"):
@@ -94,7 +96,8 @@ def check_storage(storage, *, stored=False, connect=True):
     ValueError
         If the URL cannot be parsed, has an unknown scheme, is an in-memory
         SQLite database, names a SQLite file in a missing folder (or, with
-        ``stored=True``, a missing file), or its database cannot be reached.
+        ``stored=True``, a missing file) or a file that is not a SQLite
+        database, or its database cannot be reached.
     ImportError
         If the driver of the URL's database is not installed.
     """
@@ -190,6 +193,22 @@ def _check_sqlite(url, shown, *, stored):
             f"storage={shown} names the SQLite file {str(path)!r}, which {problem}, "
             "so it holds no study. Check the path."
         )
+    if path.is_file() and not _is_sqlite_file(path):
+        raise ValueError(
+            f"storage={shown} names the file {str(path)!r}, which is not a SQLite "
+            "database (it does not start with SQLite's header). Check the path, "
+            "or name a new file for a new database."
+        )
+
+
+def _is_sqlite_file(path):
+    """Whether ``path`` is a SQLite database, or empty (SQLite makes one of it)."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+    except OSError:
+        return True  # unreadable: the connection's check says why
+    return header in (b"", _SQLITE_HEADER)
 
 
 def _engine(url, shown, *, connect):

@@ -3,6 +3,7 @@ import itertools
 import os
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -204,3 +205,28 @@ def search_workers():
     yield make
     for workers in made:
         workers.close()
+
+
+@pytest.fixture
+def nothing_runs(monkeypatch):
+    """Fail the test if a study is made or loaded, or anything waits to retry.
+
+    Yields a function that checks, after the call, that no thread (a trial's
+    heartbeat) was started.
+    """
+
+    def refuse(what):
+        def fail(*args, **kwargs):
+            raise AssertionError(f"{what} ran before the error")
+
+        return fail
+
+    monkeypatch.setattr(time, "sleep", refuse("a retry's time.sleep"))
+    monkeypatch.setattr(optuna, "create_study", refuse("optuna.create_study"))
+    monkeypatch.setattr(optuna, "load_study", refuse("optuna.load_study"))
+    before = set(threading.enumerate())
+
+    def no_new_threads():
+        assert set(threading.enumerate()) <= before
+
+    return no_new_threads
