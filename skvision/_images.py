@@ -52,7 +52,9 @@ _LUMA = (19595, 38470, 7471)
 # "[[{{node ...}}]] [Op:...]" after.
 _TF_DETAILS_AFTER = re.compile(r"\s*(\[\[\{\{node |\[Op:).*", re.DOTALL)
 _TF_FUNCTION_NODE = re.compile(r"\{\{function_node [^}]*\}\}\s*")
-_TF_ASSERTION = re.compile(r"^assertion failed: \[(.*)\]$")
+# The message of _check_pixel_count's Assert: "[text] [width] [height]".
+_TOO_LARGE = "The image is larger than skvision decodes,"
+_TF_ASSERTION = re.compile(r"^assertion failed: \[(.*)\] \[(\d+)\] \[(\d+)\]$")
 # TensorFlow errors that are not about a file: no file is looked for.
 _NOT_A_FILE = ("ResourceExhaustedError", "CancelledError")
 
@@ -108,9 +110,7 @@ def decode_image(path, *, image_size=None, channels=3, crop_to_aspect_ratio=Fals
     into errors naming the file.
     """
     tf = _tensorflow()
-    contents = tf.io.read_file(path)
-    with tf.control_dependencies([_check_pixel_count(tf, contents)]):
-        image = _decode_rgb(tf, contents)
+    image = _decode_rgb(tf, tf.io.read_file(path))
     if image_size is None:
         pixels = tf.cast(image, tf.float32)
     else:
@@ -127,13 +127,25 @@ def decode_image(path, *, image_size=None, channels=3, crop_to_aspect_ratio=Fals
 
 
 def _decode_rgb(tf, contents):
-    # TensorFlow's JPEG default is libjpeg's fast, inexact integer IDCT (pixels
-    # off by up to ~12 from Pillow's); the accurate one is what Pillow uses.
-    return tf.cond(
-        tf.io.is_jpeg(contents),
-        lambda: tf.io.decode_jpeg(contents, channels=3, dct_method="INTEGER_ACCURATE"),
-        lambda: tf.io.decode_image(contents, channels=3, expand_animations=False),
-    )
+    """RGB pixels of a file's ``contents``, refused first if its header
+    announces more than ``MAX_IMAGE_PIXELS``."""
+
+    def jpeg():
+        shape = tf.io.extract_jpeg_shape(contents)  # reads the header only
+        with tf.control_dependencies([_check_pixel_count(tf, shape[0], shape[1])]):
+            # TensorFlow's JPEG default is libjpeg's fast, inexact integer IDCT
+            # (pixels off by up to ~12 from Pillow's); Pillow uses the accurate.
+            return tf.io.decode_jpeg(
+                contents, channels=3, dct_method="INTEGER_ACCURATE"
+            )
+
+    def other():
+        with tf.control_dependencies(
+            [_check_pixel_count(tf, *_header_size(tf, contents))]
+        ):
+            return tf.io.decode_image(contents, channels=3, expand_animations=False)
+
+    return tf.cond(tf.io.is_jpeg(contents), jpeg, other)
 
 
 def _luma(tf, rgb):
@@ -146,65 +158,62 @@ def _luma(tf, rgb):
     return tf.floor((weighted + float(1 << 15)) / float(1 << 16))
 
 
-def _check_pixel_count(tf, contents):
-    """An op that fails when the header announces over ``MAX_IMAGE_PIXELS``."""
-    height, width = _header_size(tf, contents)
-    limit = MAX_IMAGE_PIXELS
-    return tf.debugging.Assert(
-        height * width <= limit,
-        [
-            tf.strings.format(
-                "{}x{} pixels (width x height) is more than skvision decodes, "
-                f"MAX_IMAGE_PIXELS={limit:_} (a guard against decompression "
-                "bombs, as in Pillow)",
-                (width, height),
-            )
-        ],
+def _check_pixel_count(tf, height, width):
+    """An op that fails when ``height x width`` is over ``MAX_IMAGE_PIXELS``.
+
+    The message is a constant and the sizes int32 tensors: TensorFlow's
+    Assert then formats nothing unless it fails.
+    """
+    height, width = (tf.cast(side, tf.int64) for side in (height, width))
+    shown = [tf.cast(tf.minimum(side, 2**31 - 1), tf.int32) for side in (width, height)]
+    message = (
+        f"{_TOO_LARGE} MAX_IMAGE_PIXELS={MAX_IMAGE_PIXELS:_} (a guard against "
+        "decompression bombs, as in Pillow); width and height:"
     )
+    return tf.debugging.Assert(height * width <= MAX_IMAGE_PIXELS, [message, *shown])
+
+
+# A header's signature, and the (offset, bytes, big-endian) of its height
+# and width.
+_HEADERS = {
+    "png": (b"\x89PNG\r\n\x1a\n", (20, 4, True), (16, 4, True)),
+    "gif": (b"GIF", (8, 2, False), (6, 2, False)),
+    "bmp": (b"BM", (22, 4, False), (18, 4, False)),  # int32; height < 0: top-down
+}
+_HEADER_BYTES = 32
+
+
+def _size_weights():
+    """A (32, 6) matrix: a header's bytes times it are the height and width
+    of each format of ``_HEADERS``, in turn."""
+    weights = np.zeros((_HEADER_BYTES, 2 * len(_HEADERS)), dtype=np.int64)
+    fields = [field for _, *sides in _HEADERS.values() for field in sides]
+    for column, (start, size, big_endian) in enumerate(fields):
+        for k in range(size):
+            weights[start + k, column] = 256 ** (size - 1 - k if big_endian else k)
+    return weights
 
 
 def _header_size(tf, contents):
-    """(height, width) that a PNG, JPEG, GIF or BMP header announces; (0, 0)
-    for other files (the decoder then says what is wrong with them)."""
+    """(height, width) that a PNG, GIF or BMP header announces; (0, 0) for
+    other files (the decoder then says what is wrong with them).
+
+    Arithmetic on the first 32 bytes, no branches: a few small ops per file.
+    """
     head = tf.strings.substr(
-        tf.strings.join([tf.strings.substr(contents, 0, 32), b"\0" * 32]), 0, 32
+        tf.strings.join([tf.strings.substr(contents, 0, _HEADER_BYTES), b"\0" * 32]),
+        0,
+        _HEADER_BYTES,
     )
     data = tf.cast(tf.io.decode_raw(head, tf.uint8), tf.int64)
-
-    def number(start, size, big_endian):
-        digits = range(size) if big_endian else reversed(range(size))
-        value = tf.constant(0, tf.int64)
-        for k in digits:
-            value = value * 256 + data[start + k]
-        return value
-
-    def signed_abs(value):  # BMP sizes are int32; a negative height is top-down
-        return tf.abs(tf.where(value >= 2**31, value - 2**32, value))
-
-    def jpeg():
-        shape = tf.cast(tf.io.extract_jpeg_shape(contents), tf.int64)
-        return shape[0], shape[1]
-
-    png = tf.equal(tf.strings.substr(head, 0, 8), b"\x89PNG\r\n\x1a\n")
-    gif = tf.equal(tf.strings.substr(head, 0, 3), b"GIF")
-    bmp = tf.equal(tf.strings.substr(head, 0, 2), b"BM")
-    zero = tf.constant(0, tf.int64)
-    return tf.case(
-        [
-            (tf.io.is_jpeg(contents), jpeg),
-            (png, lambda: (number(20, 4, True), number(16, 4, True))),
-            (gif, lambda: (number(8, 2, False), number(6, 2, False))),
-            (
-                bmp,
-                lambda: (
-                    signed_abs(number(22, 4, False)),
-                    signed_abs(number(18, 4, False)),
-                ),
-            ),
-        ],
-        default=lambda: (zero, zero),
-        exclusive=False,
-    )
+    fields = tf.reduce_sum(data[:, None] * _size_weights(), axis=0)
+    fields = tf.abs(tf.where(fields >= 2**31, fields - 2**32, fields))  # BMP's int32
+    sizes = tf.zeros([2], tf.int64)
+    for k, (signature, *_) in enumerate(_HEADERS.values()):
+        expected = np.frombuffer(signature, dtype=np.uint8).astype(np.int64)
+        matches = tf.reduce_all(tf.equal(data[: len(expected)], expected))
+        sizes = tf.where(matches, fields[2 * k : 2 * k + 2], sizes)
+    return sizes[0], sizes[1]
 
 
 def _crop_to_aspect_ratio(tf, image, image_size):
@@ -394,5 +403,5 @@ def _reason(error):
     message = _TF_DETAILS_AFTER.sub("", error.message)
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     reason = _TF_FUNCTION_NODE.sub("", lines[-1]) if lines else ""
-    reason = _TF_ASSERTION.sub(r"\1", reason)
+    reason = _TF_ASSERTION.sub(r"\1 \2x\3", reason)
     return reason.rstrip(".") or type(error).__name__

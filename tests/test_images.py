@@ -286,14 +286,34 @@ def test_decoding_memory_is_the_decoded_pixels_whatever_the_color_mode(
     assert extra < 1.5 * decoded
 
 
-def test_a_decompression_bomb_is_refused_before_it_is_decoded(tmp_path):
-    # A header announcing 20000 x 15000 pixels (858 MiB of RGB) and no data.
-    header = struct.pack(">IIBBBBB", 20000, 15000, 8, 2, 0, 0, 0)
-    crc = struct.pack(">I", zlib.crc32(b"IHDR" + header))
-    bomb = tmp_path / "bomb.png"
-    bomb.write_bytes(
-        b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + header + crc
+def _bomb(kind, tmp_path):
+    """A file whose header announces 20000 x 15000 pixels (858 MiB of RGB)."""
+    width, height = 20000, 15000
+    if kind == "png":
+        header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+        ihdr = struct.pack(">I", 13) + b"IHDR" + header
+        content = b"\x89PNG\r\n\x1a\n" + ihdr + struct.pack(">I", zlib.crc32(ihdr[4:]))
+    elif kind == "bmp":  # a negative height: rows stored top-down
+        content = b"BM" + bytes(16) + struct.pack("<ii", width, -height) + bytes(28)
+    elif kind == "gif":  # 65535 x 65535, GIF's largest
+        width = height = 65535
+        content = b"GIF89a" + struct.pack("<HH", width, height) + bytes(8)
+    else:  # a real JPEG whose start-of-frame says 15000 x 20000
+        small = tmp_path / "small.jpg"
+        Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(small)
+        content = bytearray(small.read_bytes())
+        frame = content.index(b"\xff\xc0")
+        content[frame + 5 : frame + 9] = struct.pack(">HH", height, width)
+    path = tmp_path / f"bomb.{kind}"
+    path.write_bytes(bytes(content))
+    return str(path), f"{width}x{height}"
+
+
+@pytest.mark.parametrize("kind", ["png", "jpeg", "gif", "bmp"])
+def test_a_decompression_bomb_is_refused_before_it_is_decoded(tmp_path, kind):
+    path, size = _bomb(kind, tmp_path)
+    _, errors = read_images([path], image_size=(8, 8))
+    assert errors[0] == (
+        "The image is larger than skvision decodes, MAX_IMAGE_PIXELS=178_956_970 "
+        f"(a guard against decompression bombs, as in Pillow); width and height: {size}"
     )
-    _, errors = read_images([str(bomb)], image_size=(8, 8))
-    assert errors[0].startswith("20000x15000 pixels (width x height) is more than")
-    assert "MAX_IMAGE_PIXELS=178_956_970" in errors[0]
