@@ -134,8 +134,8 @@ class Augmenter:
         states = [generator.state for generator in self.generators]
         saved = [state.numpy() for state in states]
         try:
-            for state, seed in zip(states, seeds, strict=True):
-                state.assign(np.array([seed, 0], dtype=saved[0].dtype))
+            for state, value, seed in zip(states, saved, seeds, strict=True):
+                state.assign(np.array([seed, 0], dtype=value.dtype))
             return keras_predict(self.model, images)
         finally:
             for state, value in zip(states, saved, strict=True):
