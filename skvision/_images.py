@@ -93,13 +93,14 @@ def decode_image(path, *, image_size=None, channels=3, crop_to_aspect_ratio=Fals
     libjpeg's accurate IDCT, so that pixels equal Pillow's. Colour is decoded
     as RGB (an alpha channel is dropped, a palette expanded); with
     ``channels=1`` it is turned into Pillow's luma, so a grayscale image's
-    pixels equal ``Image.convert("L")``'s. With ``image_size``, the image is
+    pixels equal ``Image.convert("L")``'s at the file's own size. With
+    ``image_size``, the image is
     resized bilinearly (no antialiasing, like Keras'
     ``image_dataset_from_directory``) and rounded back to uint8: stretched to
     the size, or, with ``crop_to_aspect_ratio``, first cropped to the largest
     centred window of the size's aspect ratio. A grayscale image is resized
-    in colour, then turned into luma, so that no full-size copy wider than
-    the decoded uint8 pixels is made.
+    in colour, then turned into luma and rounded once, so that no full-size
+    copy wider than the decoded uint8 pixels is made.
 
     Memory: the decoded RGB pixels (3 bytes per pixel of the file), the
     cropped window with ``crop_to_aspect_ratio``, and buffers of the output's
