@@ -1,6 +1,7 @@
 """Data fed to Keras batch by batch (skvision/_batches.py): image file paths as X."""
 
 import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -146,13 +147,20 @@ def test_files_are_decoded_a_few_batches_ahead_never_all_at_once(images):
         tf.py_function(lambda: decoded.append(1) or 0, [], tf.int64)
         return decode(path)
 
-    many = np.concatenate([images.filenames] * 20)  # 720 files, 90 batches
+    many = np.concatenate([images.filenames] * 40)  # 1,440 files, 180 batches
     paths = ImagePaths(many, SHAPE)
     batches = iter(path_batches(paths, batch_size=8, shuffle=True, decode=counting))
     for _ in range(3):
         assert next(batches)[0].shape == (8, np.prod(SHAPE))
-    # 3 batches taken, a couple prefetched, a few files in flight.
-    assert len(decoded) <= 8 * 8 + 16 < len(many)
+    # The pipeline fills its buffers in the background: count once it stops.
+    settled, deadline = -1, time.monotonic() + 10
+    while len(decoded) != settled and time.monotonic() < deadline:
+        settled = len(decoded)
+        time.sleep(0.5)
+    # 3 batches taken, 2 prefetched, and what tf.data's autotuner keeps in
+    # flight, which grows with the cores and under load: 56 to 87 files on 2
+    # cores. Decoding them all at once, or a buffer of them all, reads 1,440.
+    assert len(decoded) <= len(many) // 8
 
 
 def test_bad_paths_get_clear_errors(images, tmp_path):
