@@ -9,12 +9,15 @@ error names no file: :func:`naming_bad_files` finds the file afterwards (the
 pipeline itself pays nothing for it) and raises a ``ValueError`` naming it,
 its index and the reason. File names are handed to TensorFlow as the bytes
 the operating system uses (:func:`encode_paths`), so names that are not UTF-8
-work too. TensorFlow is imported inside the functions that decode: importing
-this module (and so ``skvision.datasets``) stays cheap.
+work too. A file whose header announces more than :data:`MAX_IMAGE_PIXELS`
+pixels is refused before it is decoded (:func:`too_large`). TensorFlow is
+imported inside the functions that decode: importing this module (and so
+``skvision.datasets``) stays cheap.
 """
 
 import os
 import re
+import struct
 from contextlib import contextmanager
 from numbers import Integral
 
@@ -24,18 +27,20 @@ __all__ = [
     "MAX_IMAGE_PIXELS",
     "bad_files_error",
     "check_image_size",
+    "check_image_sizes",
     "decode_image",
     "encode_paths",
     "find_bad_files",
+    "image_size",
     "naming_bad_files",
     "read_images",
+    "too_large",
 ]
 
 # Files whose header announces more pixels are refused before decoding: a
 # small file (a 118 KiB PNG) can decode to gigabytes. Pillow's
 # decompression-bomb error threshold (2 * PIL.Image.MAX_IMAGE_PIXELS): about
-# 13,000 x 13,000 pixels, 512 MiB of decoded RGB. Read when a decoding graph
-# is traced.
+# 13,000 x 13,000 pixels, 512 MiB of decoded RGB. Read at every check.
 MAX_IMAGE_PIXELS = 178_956_970
 # How many bad files an error message lists by name.
 _LISTED_FILES = 3
@@ -52,9 +57,6 @@ _LUMA = (19595, 38470, 7471)
 # "[[{{node ...}}]] [Op:...]" after.
 _TF_DETAILS_AFTER = re.compile(r"\s*(\[\[\{\{node |\[Op:).*", re.DOTALL)
 _TF_FUNCTION_NODE = re.compile(r"\{\{function_node [^}]*\}\}\s*")
-# The message of _check_pixel_count's Assert: "[text] [width] [height]".
-_TOO_LARGE = "The image is larger than skvision decodes,"
-_TF_ASSERTION = re.compile(r"^assertion failed: \[(.*)\] \[(\d+)\] \[(\d+)\]$")
 # TensorFlow errors that are not about a file: no file is looked for.
 _NOT_A_FILE = ("ResourceExhaustedError", "CancelledError")
 
@@ -104,8 +106,11 @@ def decode_image(path, *, image_size=None, channels=3, crop_to_aspect_ratio=Fals
 
     Memory: the decoded RGB pixels (3 bytes per pixel of the file), the
     cropped window with ``crop_to_aspect_ratio``, and buffers of the output's
-    size. A file whose header announces more than :data:`MAX_IMAGE_PIXELS`
-    pixels is refused before it is decoded. ``path`` is a string tensor of
+    size. Files whose header announces more than :data:`MAX_IMAGE_PIXELS`
+    pixels are refused before they get here: by :func:`read_images`, and by
+    the estimators when they check paths (:func:`check_image_sizes`; the
+    same check in TensorFlow ops cost more than decoding a small PNG, at
+    every epoch). ``path`` is a string tensor of
     the file name's bytes (:func:`encode_paths`). Decoding errors are
     TensorFlow's (``tf.errors.OpError``); :func:`naming_bad_files` turns them
     into errors naming the file.
@@ -128,25 +133,13 @@ def decode_image(path, *, image_size=None, channels=3, crop_to_aspect_ratio=Fals
 
 
 def _decode_rgb(tf, contents):
-    """RGB pixels of a file's ``contents``, refused first if its header
-    announces more than ``MAX_IMAGE_PIXELS``."""
-
-    def jpeg():
-        shape = tf.io.extract_jpeg_shape(contents)  # reads the header only
-        with tf.control_dependencies([_check_pixel_count(tf, shape[0], shape[1])]):
-            # TensorFlow's JPEG default is libjpeg's fast, inexact integer IDCT
-            # (pixels off by up to ~12 from Pillow's); Pillow uses the accurate.
-            return tf.io.decode_jpeg(
-                contents, channels=3, dct_method="INTEGER_ACCURATE"
-            )
-
-    def other():
-        with tf.control_dependencies(
-            [_check_pixel_count(tf, *_header_size(tf, contents))]
-        ):
-            return tf.io.decode_image(contents, channels=3, expand_animations=False)
-
-    return tf.cond(tf.io.is_jpeg(contents), jpeg, other)
+    # TensorFlow's JPEG default is libjpeg's fast, inexact integer IDCT (pixels
+    # off by up to ~12 from Pillow's); the accurate one is what Pillow uses.
+    return tf.cond(
+        tf.io.is_jpeg(contents),
+        lambda: tf.io.decode_jpeg(contents, channels=3, dct_method="INTEGER_ACCURATE"),
+        lambda: tf.io.decode_image(contents, channels=3, expand_animations=False),
+    )
 
 
 def _luma(tf, rgb):
@@ -159,62 +152,91 @@ def _luma(tf, rgb):
     return tf.floor((weighted + float(1 << 15)) / float(1 << 16))
 
 
-def _check_pixel_count(tf, height, width):
-    """An op that fails when ``height x width`` is over ``MAX_IMAGE_PIXELS``.
+def image_size(path):
+    """``(height, width)`` that the header of the file ``path`` announces, or
+    None (not a JPEG, PNG, GIF or BMP file, or no size found).
 
-    The message is a constant and the sizes int32 tensors: TensorFlow's
-    Assert then formats nothing unless it fails.
+    Reads the first bytes only (a JPEG's segments up to its frame header), in
+    Python: a few microseconds a file, where the same in TensorFlow ops costs
+    more than decoding a small PNG.
     """
-    height, width = (tf.cast(side, tf.int64) for side in (height, width))
-    shown = [tf.cast(tf.minimum(side, 2**31 - 1), tf.int32) for side in (width, height)]
-    message = (
-        f"{_TOO_LARGE} MAX_IMAGE_PIXELS={MAX_IMAGE_PIXELS:_} (a guard against "
-        "decompression bombs, as in Pillow); width and height:"
-    )
-    return tf.debugging.Assert(height * width <= MAX_IMAGE_PIXELS, [message, *shown])
+    with open(path, "rb") as file:
+        head = file.read(_HEADER_BYTES)
+        if head.startswith(b"\xff\xd8"):
+            return _jpeg_size(file)
+    for signature, layout, start in _HEADERS:
+        if head.startswith(signature) and len(head) >= start + struct.calcsize(layout):
+            width, height = struct.unpack_from(layout, head, start)
+            return abs(height), abs(width)  # a BMP's negative height: top-down
+    return None
 
 
-# A header's signature, and the (offset, bytes, big-endian) of its height
-# and width.
-_HEADERS = {
-    "png": (b"\x89PNG\r\n\x1a\n", (20, 4, True), (16, 4, True)),
-    "gif": (b"GIF", (8, 2, False), (6, 2, False)),
-    "bmp": (b"BM", (22, 4, False), (18, 4, False)),  # int32; height < 0: top-down
-}
-_HEADER_BYTES = 32
+# A header's signature, and the struct layout and offset of (width, height).
+_HEADERS = [
+    (b"\x89PNG\r\n\x1a\n", ">II", 16),
+    (b"GIF8", "<HH", 6),
+    (b"BM", "<ii", 18),
+]
+_HEADER_BYTES = 26
+# JPEG's start-of-frame markers (0xC0-0xCF but DHT, JPG and DAC), which hold
+# the size, and the markers that have no length.
+_JPEG_FRAMES = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_JPEG_STANDALONE = {0x01, *range(0xD0, 0xD8)}
 
 
-def _size_weights():
-    """A (32, 6) matrix: a header's bytes times it are the height and width
-    of each format of ``_HEADERS``, in turn."""
-    weights = np.zeros((_HEADER_BYTES, 2 * len(_HEADERS)), dtype=np.int64)
-    fields = [field for _, *sides in _HEADERS.values() for field in sides]
-    for column, (start, size, big_endian) in enumerate(fields):
-        for k in range(size):
-            weights[start + k, column] = 256 ** (size - 1 - k if big_endian else k)
-    return weights
+def _jpeg_size(file):
+    """The size in a JPEG's frame header, found by skipping segments."""
+    file.seek(2)
+    while True:
+        marker = file.read(2)
+        if len(marker) < 2 or marker[0] != 0xFF:
+            return None
+        code = marker[1]
+        while code == 0xFF:  # fill bytes
+            code = (file.read(1) or b"\0")[0]
+        if code in _JPEG_STANDALONE:
+            continue
+        if code in (0xD9, 0xDA):  # end of image, start of scan: no frame
+            return None
+        segment = file.read(7)
+        if len(segment) < 7:
+            return None
+        if code in _JPEG_FRAMES:
+            height, width = struct.unpack_from(">HH", segment, 3)
+            return height, width
+        file.seek(struct.unpack_from(">H", segment)[0] - 7, os.SEEK_CUR)
 
 
-def _header_size(tf, contents):
-    """(height, width) that a PNG, GIF or BMP header announces; (0, 0) for
-    other files (the decoder then says what is wrong with them).
+def too_large(path):
+    """Why the file ``path`` is refused before decoding, or None.
 
-    Arithmetic on the first 32 bytes, no branches: a few small ops per file.
+    Files whose header announces more than :data:`MAX_IMAGE_PIXELS` pixels
+    are, as Pillow refuses decompression bombs. A file that cannot be read
+    is left to the decoder, which says why.
     """
-    head = tf.strings.substr(
-        tf.strings.join([tf.strings.substr(contents, 0, _HEADER_BYTES), b"\0" * 32]),
-        0,
-        _HEADER_BYTES,
+    try:
+        size = image_size(path)
+    except OSError:
+        return None
+    if size is None or size[0] * size[1] <= MAX_IMAGE_PIXELS:
+        return None
+    height, width = size
+    return (
+        f"{width}x{height} pixels, more than skvision decodes: MAX_IMAGE_PIXELS="
+        f"{MAX_IMAGE_PIXELS:_}, a guard against decompression bombs, as Pillow's"
     )
-    data = tf.cast(tf.io.decode_raw(head, tf.uint8), tf.int64)
-    fields = tf.reduce_sum(data[:, None] * _size_weights(), axis=0)
-    fields = tf.abs(tf.where(fields >= 2**31, fields - 2**32, fields))  # BMP's int32
-    sizes = tf.zeros([2], tf.int64)
-    for k, (signature, *_) in enumerate(_HEADERS.values()):
-        expected = np.frombuffer(signature, dtype=np.uint8).astype(np.int64)
-        matches = tf.reduce_all(tf.equal(data[: len(expected)], expected))
-        sizes = tf.where(matches, fields[2 * k : 2 * k + 2], sizes)
-    return sizes[0], sizes[1]
+
+
+def check_image_sizes(filenames, *, positions=None, name="X"):
+    """Raise the ``ValueError`` of :func:`bad_files_error` for the files of
+    ``filenames`` whose header announces too many pixels (:func:`too_large`)."""
+    errors = {}
+    for k, filename in enumerate(filenames):
+        reason = too_large(filename)
+        if reason is not None:
+            errors[k] = reason
+    if errors:
+        raise bad_files_error(filenames, errors, positions=positions, name=name)
 
 
 def _crop_to_aspect_ratio(tf, image, image_size):
@@ -284,6 +306,10 @@ def read_images(
 def _decode_each(tf, decode, filenames):
     """Each file's pixels, or the reason it cannot be decoded (a str)."""
     for filename in encode_paths(filenames):
+        reason = too_large(filename)
+        if reason is not None:
+            yield reason
+            continue
         try:
             yield decode(tf.constant(filename)).numpy()
         except tf.errors.OpError as error:
@@ -404,5 +430,4 @@ def _reason(error):
     message = _TF_DETAILS_AFTER.sub("", error.message)
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     reason = _TF_FUNCTION_NODE.sub("", lines[-1]) if lines else ""
-    reason = _TF_ASSERTION.sub(r"\1 \2x\3", reason)
     return reason.rstrip(".") or type(error).__name__

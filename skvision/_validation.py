@@ -163,6 +163,7 @@ def check_paths(estimator, X, y=None, *, reset, multi_output=False, y_numeric=Fa
     the same predictions. Returns ``(ImagePaths, y, image_shape)``.
     """
     from ._batches import ImagePaths
+    from ._images import check_image_sizes
 
     # os.fsdecode: bytes names that are not UTF-8 become str with surrogate
     # escapes, and are encoded back to the same bytes for TensorFlow.
@@ -173,6 +174,7 @@ def check_paths(estimator, X, y=None, *, reset, multi_output=False, y_numeric=Fa
             f"X holds {len(missing)} paths that are not files, e.g. "
             f"{', '.join(map(repr, missing[:3]))}."
         )
+    check_image_sizes(paths)  # decompression bombs
     if y is not None:
         y = _check_y(y, multi_output=multi_output, y_numeric=y_numeric)
         check_consistent_length(paths, y)

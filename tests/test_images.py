@@ -10,7 +10,7 @@ import zlib
 import numpy as np
 import pytest
 
-from skvision._images import decode_image, read_images
+from skvision._images import decode_image, image_size, read_images
 
 pytest.importorskip("PIL", reason="the tests write their images with Pillow")
 from PIL import Image  # noqa: E402
@@ -60,6 +60,17 @@ def test_read_images_reports_the_files_it_cannot_decode(files, tmp_path):
         np.testing.assert_array_equal(images[k], expected)
     _, errors = read_images(filenames[1:], image_size=(4, 4), stop_on_error=True)
     assert list(errors) == [0]
+
+
+def test_image_size_reads_every_format_s_header(files, tmp_path):
+    with_exif = tmp_path / "exif.jpg"  # an APP1 segment before the frame
+    exif = Image.Exif()
+    exif[0x010F] = "camera" * 1000
+    Image.fromarray(np.zeros((5, 3, 3), np.uint8)).save(with_exif, exif=exif)
+    for path in [*files, str(with_exif)]:
+        assert image_size(path) == Image.open(path).size[::-1], path
+    (tmp_path / "text.png").write_text("no image")
+    assert image_size(tmp_path / "text.png") is None
 
 
 # -- files that cannot be decoded are named, wherever they are decoded ----------
@@ -310,10 +321,16 @@ def _bomb(kind, tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["png", "jpeg", "gif", "bmp"])
-def test_a_decompression_bomb_is_refused_before_it_is_decoded(tmp_path, kind):
+def test_a_decompression_bomb_is_refused_before_it_is_decoded(
+    tmp_path, good_files, kind
+):
     path, size = _bomb(kind, tmp_path)
-    _, errors = read_images([path], image_size=(8, 8))
-    assert errors[0] == (
-        "The image is larger than skvision decodes, MAX_IMAGE_PIXELS=178_956_970 "
-        f"(a guard against decompression bombs, as in Pillow); width and height: {size}"
+    reason = (
+        f"{size} pixels, more than skvision decodes: MAX_IMAGE_PIXELS=178_956_970, "
+        "a guard against decompression bombs, as Pillow's"
     )
+    _, errors = read_images([path], image_size=(8, 8))
+    assert errors == {0: reason}
+    X, y = [*good_files[0], path], [*good_files[1], 0]
+    with pytest.raises(ValueError, match=_named(path, 12, reason=re.escape(reason))):
+        _net().fit(X, y)  # when the paths are checked, before any training
