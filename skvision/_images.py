@@ -31,7 +31,7 @@ __all__ = [
     "decode_image",
     "encode_paths",
     "find_bad_files",
-    "image_size",
+    "header_size",
     "naming_bad_files",
     "read_images",
     "too_large",
@@ -152,7 +152,7 @@ def _luma(tf, rgb):
     return tf.floor((weighted + float(1 << 15)) / float(1 << 16))
 
 
-def image_size(path):
+def header_size(path):
     """``(height, width)`` that the header of the file ``path`` announces, or
     None (not a JPEG, PNG, GIF or BMP file, or no size found).
 
@@ -215,7 +215,7 @@ def too_large(path):
     is left to the decoder, which says why.
     """
     try:
-        size = image_size(path)
+        size = header_size(path)
     except OSError:
         return None
     if size is None or size[0] * size[1] <= MAX_IMAGE_PIXELS:

@@ -10,7 +10,7 @@ import zlib
 import numpy as np
 import pytest
 
-from skvision._images import decode_image, image_size, read_images
+from skvision._images import decode_image, header_size, read_images
 
 pytest.importorskip("PIL", reason="the tests write their images with Pillow")
 from PIL import Image  # noqa: E402
@@ -62,15 +62,15 @@ def test_read_images_reports_the_files_it_cannot_decode(files, tmp_path):
     assert list(errors) == [0]
 
 
-def test_image_size_reads_every_format_s_header(files, tmp_path):
+def test_header_size_reads_every_format(files, tmp_path):
     with_exif = tmp_path / "exif.jpg"  # an APP1 segment before the frame
     exif = Image.Exif()
     exif[0x010F] = "camera" * 1000
     Image.fromarray(np.zeros((5, 3, 3), np.uint8)).save(with_exif, exif=exif)
     for path in [*files, str(with_exif)]:
-        assert image_size(path) == Image.open(path).size[::-1], path
+        assert header_size(path) == Image.open(path).size[::-1], path
     (tmp_path / "text.png").write_text("no image")
-    assert image_size(tmp_path / "text.png") is None
+    assert header_size(tmp_path / "text.png") is None
 
 
 # -- files that cannot be decoded are named, wherever they are decoded ----------
