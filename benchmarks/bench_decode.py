@@ -1,7 +1,7 @@
 """Peak memory of decoding one very large image file to a thumbnail.
 
 Run ``python benchmarks/bench_decode.py``. It writes a 10000x10000 RGB PNG
-(a gradient: about 120 KiB on disk, 286 MiB of decoded RGB pixels), then, in
+(a gradient: about 330 KiB on disk, 286 MiB of decoded RGB pixels), then, in
 a fresh process per row, decodes it to 8x8 pixels the way skvision does:
 
 - **read_images**: :func:`skvision._images.read_images`, which
@@ -34,7 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from _results import add_arguments, save_run, table  # noqa: E402
 
 DESCRIPTION = """\
-Peak memory of decoding one 10000x10000 RGB PNG (a gradient, about 120 KiB on
+Peak memory of decoding one 10000x10000 RGB PNG (a gradient, about 330 KiB on
 disk, 286 MiB of decoded RGB pixels) to 8x8 pixels, in a fresh process per
 row, above the process's memory after decoding a small image the same way:
 through ``read_images`` (what ``load_image_folder(load_images=True)`` calls)
