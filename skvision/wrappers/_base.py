@@ -110,5 +110,3 @@ class UserModelMixin:
 
     def _feature_model(self):
         return feature_model(self.model_)
-
-
