@@ -212,19 +212,25 @@ def early_stopping_callback(monitor, patience, restore_best_weights):
 
 @contextmanager
 def keras_floatx(dtype):
-    """Run the block with Keras' ``floatx()`` set to ``dtype``.
+    """Run the block with Keras' ``floatx()`` and dtype policy set to ``dtype``.
 
     Keras' array data adapter casts every float array it is given (samples,
     targets, sample weights) to ``floatx()``, and losses compute in it, so a
-    float64 network fed by ``fit`` would train on float32 data. Restored on
-    exit; a no-op for float32, Keras' default.
+    float64 network fed by ``fit`` would train on float32 data. Layers made
+    without a dtype (a user's builder's) take the global dtype policy, which
+    Keras fixes from ``floatx()`` the first time any layer asks for it and
+    never updates: without setting it too, a float64 estimator's builder made
+    float32 layers in any process that had made a layer before. Both are
+    restored on exit; a no-op when they already are ``dtype``.
     """
-    previous = keras.config.floatx()
-    if dtype == previous:
+    previous, policy = keras.config.floatx(), keras.config.dtype_policy()
+    if dtype == previous and policy.name == dtype:
         yield
         return
     keras.config.set_floatx(dtype)
+    keras.config.set_dtype_policy(dtype)
     try:
         yield
     finally:
         keras.config.set_floatx(previous)
+        keras.config.set_dtype_policy(policy)

@@ -130,3 +130,16 @@ def test_a_loss_that_falls_does_not_warn(digit_images):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         estimator.fit(X.reshape(len(X), -1), y)
+
+
+def test_keras_floatx_sets_the_layers_dtype_policy_too():
+    from skvision._keras import keras
+    from skvision._training import keras_floatx
+
+    keras.layers.Dense(2)  # Keras fixes its global dtype policy on first use
+    before = keras.config.dtype_policy()
+    with keras_floatx("float64"):
+        assert keras.layers.Dense(2).dtype_policy.name == "float64"
+        assert keras.config.floatx() == "float64"
+    assert keras.config.dtype_policy() is before
+    assert keras.config.floatx() == "float32"
