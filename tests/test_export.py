@@ -5,10 +5,12 @@ TFLite interpreter, ONNX Runtime) on raw uint8 images and compared with the
 estimator's ``predict_proba`` or ``transform`` on the same images.
 
 Tolerance: the runtimes compute in float32 with their own kernels (XNNPACK,
-MLAS, oneDNN) and summation orders, and the dense net's estimator runs a
-NumPy chain; each of the networks' few layers may differ by a few float32
-ulps (1.2e-7 relative), so outputs of order 1 agree to ``rtol=1e-5`` and
-those near 0 to ``atol=1e-6`` (observed: under 3e-7).
+MLAS, oneDNN), which each picks for the CPU it runs on, and summation orders,
+and the dense net's estimator runs a NumPy chain; each of the networks' few
+layers may differ by a few float32 ulps (1.2e-7 relative). Observed: up to
+6e-7 (the conv autoencoder's codes, of order 1, through TFLite and ONNX
+Runtime on an AVX-512 EPYC); ``rtol=1e-4`` and ``atol=1e-5`` leave 10x for
+other CPUs. A wrong scale or channel order moves outputs by 1e-3 or more.
 """
 
 import json
@@ -18,7 +20,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-RTOL, ATOL = 1e-5, 1e-6
+RTOL, ATOL = 1e-4, 1e-5
 FORMATS = ["saved_model", "tflite", "onnx"]
 SUFFIX = {"saved_model": "", "tflite": ".tflite", "onnx": ".onnx"}
 TRAINING = dict(max_iter=2, early_stopping=False, random_state=0)
