@@ -126,6 +126,15 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
     def _stratify_labels(self, y):
         return None
 
+    def _split_validation(self, targets):
+        """Rows ``(train, val)``: ``validation_fraction`` of the samples held out."""
+        return _training.split_validation(
+            len(targets),
+            self.validation_fraction,
+            self._seed,
+            self._stratify_labels(targets),
+        )
+
     def _sample_weights(self, y, sample_weight):
         """``sample_weight`` with any per-class weights folded in."""
         return sample_weight
@@ -207,12 +216,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         arrays, train = (X, targets, weights), None
         validation = self._validation_set(validation_data)
         if validation is None and not incremental and self._holds_out():
-            train, val = _training.split_validation(
-                len(X),
-                self.validation_fraction,
-                self._seed,
-                self._stratify_labels(targets),
-            )
+            train, val = self._split_validation(targets)
             validation = _training.take_rows(arrays, val)
         # A file that fails to decode is named (an error; not skipped).
         with _batches.naming_bad_files(X, validation):
