@@ -80,7 +80,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
-        "dtype": [StrOptions({"float32", "float64"})],
+        "dtype": [StrOptions(set(_training.DTYPES))],
     }
 
     _loss = "mean_squared_error"
@@ -273,7 +273,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         """Build and compile a fresh network and reset the training record."""
         self._seed = None if self.random_state is None else draw_seed(self.random_state)
         self.input_shape_ = tuple(image_shape or (n_features,))
-        with seeded(self._seed):
+        with seeded(self._seed), _training.building_scope(self.dtype):
             self.model_, attributes = self._build_network(
                 input_shape=self.input_shape_,
                 n_outputs=self._n_outputs(),
@@ -299,7 +299,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         optimizer's step count for new weights.
         """
         optimizer = _training.make_optimizer(
-            self.optimizer, learning_rate, self.momentum
+            self.optimizer, learning_rate, self.momentum, self.dtype
         )
         with _training.keras_floatx(self.dtype):  # losses and metrics use floatx()
             self.model_.compile(
@@ -330,7 +330,8 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
             X, targets, sample_weight = BaseWrapper._validate_sample_weight(
                 X, targets, sample_weight
             )
-        return X, targets, (sample_weight / sample_weight.mean()).astype(self.dtype)
+        weights = sample_weight / sample_weight.mean()
+        return X, targets, weights.astype(self._float_dtype)
 
     def _holds_out(self):
         """Whether fit holds out ``validation_fraction`` of the samples."""
@@ -490,7 +491,9 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
             rows=rows,
             shuffle=shuffle,
             seed=seed,
-            scale=None if self._scales_pixels else (self.pixel_scale_, self.dtype),
+            scale=None
+            if self._scales_pixels
+            else (self.pixel_scale_, self._float_dtype),
             autoencode=autoencode,
         )
 
@@ -501,7 +504,7 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         outputs = []
         for images in X.batches(self.batch_size):
             if not self._scales_pixels:
-                images = images.astype(self.dtype) * self.pixel_scale_
+                images = images.astype(self._float_dtype) * self.pixel_scale_
             outputs.append(predictor(images))
         return np.concatenate(outputs)
 
@@ -526,10 +529,16 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
             X,
             y,
             reset=reset,
-            dtype=self.dtype,
+            dtype=self._float_dtype,
             keep_uint8=self._scales_pixels,
             **targets,
         )
+
+    @property
+    def _float_dtype(self):
+        """The dtype of the samples, targets, weights and outputs: ``dtype``,
+        or float32 under mixed precision (see ``_training.variable_dtype``)."""
+        return _training.variable_dtype(self.dtype)
 
     @property
     def _pixel_scale(self):
@@ -608,7 +617,8 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
         format : {"saved_model", "tflite", "onnx"}, default="saved_model"
             TensorFlow's SavedModel (TensorFlow Serving), a TFLite (LiteRT)
             flat buffer, or ONNX (needs ``pip install "skvision[export]"``).
-            TFLite and ONNX need ``dtype="float32"``.
+            TFLite and ONNX need ``dtype="float32"``: a float64 or
+            mixed-precision estimator exports a SavedModel only.
 
         Returns
         -------

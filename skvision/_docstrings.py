@@ -59,8 +59,16 @@ _COMMON = {
     verbose : int, default=0
         Keras' progress output: 0 silent, 1 progress bar, 2 one line per epoch.""",
     "dtype": """\
-    dtype : {"float32", "float64"}, default="float32"
-        Precision of the network's weights and computations.""",
+    dtype : {"float32", "float64", "mixed_float16", "mixed_bfloat16"}, \
+            default="float32"
+        Precision of the network's weights and computations. The mixed
+        policies (Keras mixed precision) compute the hidden layers in float16
+        or bfloat16 while the weights stay float32, as do the samples, the
+        output layer and the predictions: faster training on GPUs with tensor
+        cores ("mixed_float16" adds loss scaling against underflow). On a CPU
+        "mixed_bfloat16" runs, for correctness, usually slower than float32.
+        The policy holds for this estimator's network only; Keras' global
+        dtype policy is left as it was.""",
 }
 
 _FAMILIES = {

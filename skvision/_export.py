@@ -73,10 +73,11 @@ def export(estimator, path, format="saved_model"):
             stacklevel=3,
         )
     spec = serving_spec(estimator)
-    if format != "saved_model" and spec.dtype != "float32":
+    if format != "saved_model" and estimator.dtype != "float32":
         raise ValueError(
             f"format={format!r} needs a float32 network; this estimator computes "
-            f"in {spec.dtype}: fit it with dtype='float32', or export a SavedModel."
+            f"in {estimator.dtype}: fit it with dtype='float32', or export a "
+            "SavedModel."
         )
     path = Path(os.fspath(path))
     serve = serving_function(spec)
@@ -129,9 +130,9 @@ def serving_spec(estimator):
     return ServingSpec(
         network=inference_network(network),
         input_shape=(None, None, *fitted_shape[2:]) if any_size else fitted_shape,
-        input_dtype="uint8" if uint8 else estimator.dtype,
+        input_dtype="uint8" if uint8 else estimator._float_dtype,
         n_features=int(estimator.n_features_in_),
-        dtype=estimator.dtype,
+        dtype=estimator._float_dtype,
         output_name=output_name,
         # Networks that do not scale uint8 pixels themselves (autoencoders)
         # read them scaled, as the estimator scales them.
@@ -243,6 +244,8 @@ def serving_function(spec):
         if spec.pixel_scale != 1.0:
             x = x * tf.constant(spec.pixel_scale, spec.dtype)
         outputs = spec.network(x, training=False)
+        if outputs.dtype in (tf.float16, tf.bfloat16):  # mixed-precision codes
+            outputs = tf.cast(outputs, tf.float32)
         if spec.postprocess is not None:
             outputs = spec.postprocess(outputs)
         return {spec.output_name: outputs}

@@ -6,7 +6,9 @@ a time.  Dense nets are a handful of matrix products, so for models made only
 of the layers below we read the weights once, fold batch normalization into the
 preceding dense layer, and run the chain in NumPy (float32, like Keras).
 Any other model falls back to Keras' ``predict_on_batch``. The chain computes
-in the weights' precision, as Keras does.
+in the weights' precision, as Keras does, except under mixed precision, where
+Keras computes the hidden layers in float16 or bfloat16 and the chain in the
+weights' float32; Keras' half-precision outputs come back as float32.
 """
 
 import numpy as np
@@ -226,11 +228,24 @@ def _training_steps(model):
 
 
 def keras_predict(model, X):
-    """Model outputs for ``X`` through ``predict_on_batch``, chunk by chunk."""
+    """Model outputs for ``X`` through ``predict_on_batch``, chunk by chunk.
+
+    Half-precision outputs (a mixed-precision model's features or codes)
+    come back as float32, the precision of its weights.
+    """
     chunk_size = chunk_rows(X)
     with no_retracing_warnings():
         outputs = [
-            np.asarray(model.predict_on_batch(X[start : start + chunk_size]))
+            as_float32_if_half(model.predict_on_batch(X[start : start + chunk_size]))
             for start in range(0, len(X), chunk_size)
         ]
     return np.concatenate(outputs) if len(outputs) > 1 else outputs[0]
+
+
+def as_float32_if_half(values):
+    """``values`` as a NumPy array, float16 and bfloat16 ones cast to float32."""
+    values = np.asarray(values)
+    # bfloat16 is not a NumPy dtype (ml_dtypes'), so it is matched by name.
+    if values.dtype.name in ("float16", "bfloat16"):
+        return values.astype(np.float32)
+    return values

@@ -1,7 +1,7 @@
 """Training ingredients shared by every estimator: optimizers, learning-rate
 schedules, early stopping and the validation split."""
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from numbers import Real
 
 import numpy as np
@@ -18,15 +18,27 @@ PLATEAU_PATIENCE = 3
 MIN_LEARNING_RATE = 1e-6
 
 
-def make_optimizer(name, learning_rate, momentum):
-    """A fresh Keras optimizer; ``momentum`` applies to SGD and RMSprop."""
+def make_optimizer(name, learning_rate, momentum, dtype="float32"):
+    """A fresh Keras optimizer; ``momentum`` applies to SGD and RMSprop.
+
+    For ``dtype="mixed_float16"`` it is wrapped in a ``LossScaleOptimizer``
+    (dynamic loss scaling, against float16 gradients that underflow to 0).
+    ``compile`` would wrap it too, but only for a model whose own policy is
+    mixed_float16, and a model's own policy is not saved: the compile of a
+    loaded or unpickled model would not, and its optimizer's saved state
+    (loss scale included) would not load.
+    """
     if name == "sgd":
-        return keras.optimizers.SGD(learning_rate, momentum=momentum)
-    if name == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate, momentum=momentum)
-    if name == "adamw":
-        return keras.optimizers.AdamW(learning_rate)
-    return keras.optimizers.Adam(learning_rate)
+        optimizer = keras.optimizers.SGD(learning_rate, momentum=momentum)
+    elif name == "rmsprop":
+        optimizer = keras.optimizers.RMSprop(learning_rate, momentum=momentum)
+    elif name == "adamw":
+        optimizer = keras.optimizers.AdamW(learning_rate)
+    else:
+        optimizer = keras.optimizers.Adam(learning_rate)
+    if dtype == "mixed_float16":
+        return keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
 
 
 def check_schedule(schedule):
@@ -210,6 +222,23 @@ def early_stopping_callback(monitor, patience, restore_best_weights):
     )
 
 
+# The ``dtype`` values that are Keras mixed-precision policies: the layers
+# compute in half precision and keep float32 variables (see ``keras_floatx``).
+MIXED_PRECISION = ("mixed_float16", "mixed_bfloat16")
+DTYPES = ("float32", "float64", *MIXED_PRECISION)
+
+
+def variable_dtype(dtype):
+    """The precision of the weights, the data and the outputs under ``dtype``.
+
+    ``dtype`` itself for "float32" and "float64", float32 for a mixed
+    policy: samples, targets and sample weights are validated to it, the
+    networks' inputs and output layers use it, and predictions come back in
+    it. Only the hidden layers compute in half precision.
+    """
+    return "float32" if dtype in MIXED_PRECISION else dtype
+
+
 @contextmanager
 def keras_floatx(dtype):
     """Run the block with Keras' ``floatx()`` and dtype policy set to ``dtype``.
@@ -220,17 +249,35 @@ def keras_floatx(dtype):
     without a dtype (a user's builder's) take the global dtype policy, which
     Keras fixes from ``floatx()`` the first time any layer asks for it and
     never updates: without setting it too, a float64 estimator's builder made
-    float32 layers in any process that had made a layer before. Both are
-    restored on exit; a no-op when they already are ``dtype``.
+    float32 layers in any process that had made a layer before.
+
+    A mixed-precision ``dtype`` ("mixed_float16", "mixed_bfloat16") sets the
+    policy to it and ``floatx()`` to float32, its variables' dtype, so that
+    data, losses and metrics stay float32. Both are restored on exit, even
+    on error; a no-op when they already are what ``dtype`` asks.
     """
+    floatx = variable_dtype(dtype)
     previous, policy = keras.config.floatx(), keras.config.dtype_policy()
-    if dtype == previous and policy.name == dtype:
+    if floatx == previous and policy.name == dtype:
         yield
         return
-    keras.config.set_floatx(dtype)
+    keras.config.set_floatx(floatx)
     keras.config.set_dtype_policy(dtype)
     try:
         yield
     finally:
         keras.config.set_floatx(previous)
         keras.config.set_dtype_policy(policy)
+
+
+def building_scope(dtype):
+    """The scope a network of ``dtype`` is built in.
+
+    A mixed policy is made Keras' global one for the block (``keras_floatx``):
+    layers made without a dtype (a Keras application's, a user's builder's)
+    take it, and so does the functional model itself, whose policy
+    ``compile`` reads to wrap the optimizer in a ``LossScaleOptimizer`` for
+    "mixed_float16". float32 and float64 apply to skvision's own layers only,
+    which name their dtype: a backbone keeps its own precision.
+    """
+    return keras_floatx(dtype) if dtype in MIXED_PRECISION else nullcontext()

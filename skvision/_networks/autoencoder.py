@@ -12,6 +12,7 @@ reshape to images inside.
 import math
 
 from .._keras import keras, layers
+from .._training import variable_dtype
 from .conv import conv_block
 from .dense import activation_layer, dense_stack
 from .params import (
@@ -83,7 +84,7 @@ def code_layer(
 
 
 def _assemble(n_features, encoder, decoder, *, name, dtype, **corruption):
-    inputs = keras.Input((n_features,), dtype=dtype, name="pixels")
+    inputs = keras.Input((n_features,), dtype=variable_dtype(dtype), name="pixels")
     x = corrupt(inputs, dtype=dtype, **corruption)
     return keras.Model(inputs, decoder(encoder(x)), name=name)
 
@@ -127,8 +128,9 @@ def build_dense_autoencoder(
         :func:`corrupt`.
     seed : int or None
         Seed of every initializer and random layer.
-    dtype : {"float32", "float64"}
-        Precision of the weights and computations.
+    dtype : {"float32", "float64", "mixed_float16", "mixed_bfloat16"}
+        Precision of the weights and computations; under a mixed policy the
+        inputs, the weights and the reconstruction layer are float32.
     **block_params
         ``activation``, ``negative_slope``, ``batch_normalization``,
         ``dropout`` and ``l2`` of the hidden layers, as in
@@ -150,7 +152,7 @@ def build_dense_autoencoder(
     depth = len(hidden_layer_sizes)
     params = dict(dtype=dtype, **block_params)
 
-    inputs = keras.Input((n_features,), dtype=dtype, name="pixels")
+    inputs = keras.Input((n_features,), dtype=variable_dtype(dtype), name="pixels")
     x = dense_stack(inputs, hidden_layer_sizes, seed=seed, **params)
     code = code_layer(
         x,
@@ -162,7 +164,7 @@ def build_dense_autoencoder(
     )
     encoder = keras.Model(inputs, code, name="encoder")
 
-    codes = keras.Input((latent_dim,), dtype=dtype, name="codes")
+    codes = keras.Input((latent_dim,), dtype=variable_dtype(dtype), name="codes")
     x = dense_stack(
         codes, hidden_layer_sizes[::-1], seed=offset_seed(seed, depth + 1), **params
     )
@@ -173,7 +175,7 @@ def build_dense_autoencoder(
             seed=offset_seed(seed, 2 * depth + 1)
         ),
         name="reconstruction",
-        dtype=dtype,
+        dtype=variable_dtype(dtype),  # float32 under mixed precision
     )(x)
     decoder = keras.Model(codes, outputs, name="decoder")
     return _assemble(
@@ -285,7 +287,9 @@ mask_fraction, seed, dtype
 def _conv_encoder(config, latent_dim, *, latent_activation, activity_l1, seed, dtype):
     """Flat pixels -> image -> downsampling blocks -> code (seeds ``seed + i``)."""
     block = dict(kernel_size=config.kernel_size, dtype=dtype, **config.block_params)
-    inputs = keras.Input((math.prod(config.image_shape),), dtype=dtype, name="pixels")
+    inputs = keras.Input(
+        (math.prod(config.image_shape),), dtype=variable_dtype(dtype), name="pixels"
+    )
     x = layers.Reshape(config.image_shape, name="image", dtype=dtype)(inputs)
     for i, n_filters in enumerate(config.filters):
         x = conv_block(
@@ -319,7 +323,7 @@ def _conv_decoder(config, latent_dim, *, output_activation, seed, dtype):
     reconstruction ``seed + depth + 1``.
     """
     block = dict(kernel_size=config.kernel_size, dtype=dtype, **config.block_params)
-    codes = keras.Input((latent_dim,), dtype=dtype, name="codes")
+    codes = keras.Input((latent_dim,), dtype=variable_dtype(dtype), name="codes")
     x = layers.Dense(
         math.prod(config.smallest),
         activation="relu",
@@ -352,7 +356,7 @@ def _conv_decoder(config, latent_dim, *, output_activation, seed, dtype):
             seed=offset_seed(seed, len(config.filters) + 1)
         ),
         name="reconstruction",
-        dtype=dtype,
+        dtype=variable_dtype(dtype),  # float32 under mixed precision
     )(x)
-    outputs = layers.Flatten(name="pixels_out", dtype=dtype)(x)
+    outputs = layers.Flatten(name="pixels_out", dtype=variable_dtype(dtype))(x)
     return keras.Model(codes, outputs, name="decoder")

@@ -277,8 +277,9 @@ def build_backbone_net(
         Factor applied to the inputs first (1/255 for uint8 images).
     seed : int or None
         Seed of the head's initializers, dropout and the augmentation.
-    dtype : {"float32", "float64"}
-        Precision of the layers around the backbone.
+    dtype : {"float32", "float64", "mixed_float16", "mixed_bfloat16"}
+        Precision of the layers around the backbone (a mixed policy reaches
+        a backbone made under it too: see ``_training.building_scope``).
 
     Returns
     -------

@@ -134,8 +134,9 @@ def build_conv_net(
         ``seed``, the n-th convolution ``seed + n``, the augmentation and the
         head are offset further (``params.AUGMENTATION_SEED_OFFSET`` and
         ``params.HEAD_SEED_OFFSET``).
-    dtype : {"float32", "float64"}
-        Precision of the weights and computations.
+    dtype : {"float32", "float64", "mixed_float16", "mixed_bfloat16"}
+        Precision of the weights and computations; see
+        :func:`~skvision._networks.build_dense_net`.
     **params
         The architecture, checked by
         :func:`~skvision._networks.params.check_conv_classifier`. The names,

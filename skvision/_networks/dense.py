@@ -1,6 +1,7 @@
 """Fully connected building blocks and the dense classifier network."""
 
 from .._keras import keras, layers
+from .._training import variable_dtype
 from .params import offset_seed, positive_ints
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "selu", "gelu", "tanh")
@@ -93,13 +94,18 @@ _OUTPUT_NAMES = {"softmax": "probabilities", "sigmoid": "probabilities"}
 
 def output_layer(x, n_outputs, *, activation="softmax", seed=None, dtype=None):
     """The final layer: class probabilities (softmax), label probabilities
-    (sigmoid) or regression targets (linear)."""
+    (sigmoid) or regression targets (linear).
+
+    Under a mixed-precision ``dtype`` it computes in float32, as Keras'
+    mixed-precision guide asks of the last activation: probabilities that
+    sum to 1 in float32, and a stable loss.
+    """
     return layers.Dense(
         n_outputs,
         activation=activation,
         kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
         name=_OUTPUT_NAMES.get(activation, "predictions"),
-        dtype=dtype,
+        dtype=None if dtype is None else variable_dtype(dtype),
     )(x)
 
 
@@ -138,12 +144,15 @@ def pixel_input(n_features, *, pixel_scale=1.0, dtype="float32"):
     it, so uint8 images can be fed as they are: Keras casts them batch by
     batch, and a saved model scales what it is given, as it was trained.
 
+    The input is of ``dtype``'s variable dtype (float32 under mixed
+    precision); the layers after it compute in ``dtype``.
+
     Returns
     -------
     inputs, x : keras.KerasTensor
         The model's input, and the (scaled) tensor to build on.
     """
-    inputs = keras.Input((n_features,), dtype=dtype, name="pixels")
+    inputs = keras.Input((n_features,), dtype=variable_dtype(dtype), name="pixels")
     if pixel_scale == 1.0:
         return inputs, inputs
     rescale = layers.Rescaling(pixel_scale, name="scale_pixels", dtype=dtype)
@@ -177,8 +186,9 @@ def build_dense_net(
         Factor applied to the inputs first (1/255 for uint8 images).
     seed : int or None
         Seed of every initializer and dropout layer.
-    dtype : {"float32", "float64"}
-        Precision of the weights and computations.
+    dtype : {"float32", "float64", "mixed_float16", "mixed_bfloat16"}
+        Precision of the weights and computations; a mixed policy computes
+        the hidden layers in half precision (see :func:`output_layer`).
     **block_params
         ``activation``, ``negative_slope``, ``batch_normalization``, ``dropout``
         and ``l2``, as in :func:`dense_block`.

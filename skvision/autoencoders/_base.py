@@ -37,8 +37,9 @@ class BaseAutoencoder(
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        # Codes come out in the network's precision, whatever the input's.
-        tags.transformer_tags.preserves_dtype = [self.dtype]
+        # Codes come out in the network's precision (float32 under mixed
+        # precision), whatever the input's.
+        tags.transformer_tags.preserves_dtype = [self._float_dtype]
         return tags
 
     @property
@@ -152,7 +153,7 @@ class BaseAutoencoder(
         Returns
         -------
         codes : ndarray of shape (n_samples, latent_dim)
-            Codes, in the precision ``dtype``.
+            Codes, in the precision ``dtype`` (float32 under mixed precision).
         """
         X = self._check_predict_input(X)
         return self._outputs(self._encode, X)
@@ -171,18 +172,19 @@ class BaseAutoencoder(
             Reconstructions shaped like one sample given to ``fit``. After a
             fit on uint8 images they are uint8 images (rounded and clipped to
             0-255), so they go back into :meth:`transform` or any model
-            fitted on the same pixels; otherwise floats of ``dtype``.
+            fitted on the same pixels; otherwise floats of ``dtype``
+            (float32 under mixed precision).
         """
         check_is_fitted(self, "model_")
         codes = check_array(X, dtype=[np.float32, np.float64])
-        check_representable(codes, self.dtype)
+        check_representable(codes, self._float_dtype)
         if codes.shape[1] != self._n_features_out:
             raise ValueError(
                 f"X has {codes.shape[1]} features, but {type(self).__name__}."
                 f"inverse_transform is expecting {self._n_features_out} features "
                 "(latent_dim) as input."
             )
-        flat = self._decode(codes.astype(self.dtype, copy=False))
+        flat = self._decode(codes.astype(self._float_dtype, copy=False))
         images = flat.reshape(len(flat), *self.input_shape_)
         if self.pixel_scale_ != 1.0:
             return np.clip(np.rint(images / self.pixel_scale_), 0, 255).astype(np.uint8)

@@ -250,7 +250,7 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
     def _prepare_targets(self, X, y, *, reset, classes=None):
         y = self._check_targets(y, reset=reset)
         if self._multilabel:
-            return y.astype(self.dtype)
+            return y.astype(self._float_dtype)
         if not reset and classes is not None:
             self._check_same_classes(classes)
         if reset:

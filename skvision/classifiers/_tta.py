@@ -175,7 +175,8 @@ def sample_batches(estimator, X):
     if isinstance(X, _batches.ImagePaths):
         for images in X.batches(estimator.batch_size):
             if not estimator._scales_pixels:
-                images = images.astype(estimator.dtype) * estimator.pixel_scale_
+                images = images.astype(estimator._float_dtype)
+                images *= estimator.pixel_scale_
             yield images
         return
     for start in range(0, len(X), estimator.batch_size):

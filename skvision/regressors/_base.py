@@ -126,7 +126,7 @@ class BaseNetRegressor(RegressorMixin, KerasEstimator):
                 f"y has {1 if y.ndim == 1 else y.shape[1]} targets per sample, but "
                 f"{type(self).__name__} was fitted on {self.n_outputs_}."
             )
-        return y.reshape(len(y), -1).astype(self.dtype, copy=False)
+        return y.reshape(len(y), -1).astype(self._float_dtype, copy=False)
 
     def _n_outputs(self):
         return self.n_outputs_

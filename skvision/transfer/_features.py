@@ -12,6 +12,7 @@ from .._inference import FastPredictor
 from .._networks.backbone import build_backbone_features
 from .._networks.params import resolve_image_shape
 from .._random import draw_seed, seeded
+from .._training import DTYPES, building_scope
 from ._sources import BACKBONE_CONSTRAINTS, resolve_backbone
 
 
@@ -48,9 +49,12 @@ class BackboneFeatures(
         Images per forward pass in ``transform``.
     random_state : int, RandomState instance or None, default=None
         Seeds the random weights of ``weights=None``.
-    dtype : {"float32", "float64"}, default="float32"
-        Precision of the layers around the backbone (which keeps its own) and
-        of the features.
+    dtype : {"float32", "float64", "mixed_float16", "mixed_bfloat16"}, \
+            default="float32"
+        Precision of the layers around the backbone and of the features. A
+        backbone passed as a model keeps its own; one named by its Keras
+        application takes a mixed policy too, computing in half precision
+        (faster on GPUs with tensor cores), with float32 weights and features.
 
     Attributes
     ----------
@@ -89,7 +93,7 @@ class BackboneFeatures(
         "image_shape": [tuple, list, None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
-        "dtype": [StrOptions({"float32", "float64"})],
+        "dtype": [StrOptions(set(DTYPES))],
     }
     _scales_pixels = True
     _accepts_paths = True
@@ -115,7 +119,7 @@ class BackboneFeatures(
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = [self.dtype]
+        tags.transformer_tags.preserves_dtype = [self._float_dtype]
         tags.requires_fit = True
         return tags
 
@@ -139,7 +143,7 @@ class BackboneFeatures(
         X, _, image_shape = self._check_samples(X, reset=True)
         self.input_shape_ = tuple(image_shape or (X.shape[1],))
         seed = None if self.random_state is None else draw_seed(self.random_state)
-        with seeded(seed):
+        with seeded(seed), building_scope(self.dtype):
             self.model_, attributes = self._build_network(
                 input_shape=self.input_shape_,
                 n_outputs=None,
@@ -165,7 +169,7 @@ class BackboneFeatures(
         """
         X = self._check_predict_input(X)
         features = self._outputs(self._predictor, X)
-        return features.astype(self.dtype, copy=False)
+        return features.astype(self._float_dtype, copy=False)
 
     def _build_network(self, *, input_shape, n_outputs, pixel_scale, seed):
         n_features = math.prod(input_shape)

@@ -2,8 +2,9 @@
 the ``model`` parameter and the ``model__`` arguments routed to a builder."""
 
 import math
+import warnings
 
-from .._training import keras_floatx
+from .._training import MIXED_PRECISION, keras_floatx
 from ._model import (
     check_loss,
     feature_model,
@@ -96,10 +97,28 @@ class UserModelMixin:
             dtype=self.dtype,
         )
         self._check_output_size(output_size(model), n_outputs)
+        self._check_output_precision(model)
         attributes = {"_compiled_loss": loss, "_logits": not reads_probabilities(model)}
         if len(shape) == 3:
             attributes["image_shape_"] = shape
         return model, attributes
+
+    def _check_output_precision(self, model):
+        """Warn when a mixed-precision network's outputs are not float32."""
+        output_dtype = model.outputs[0].dtype
+        if self.dtype not in MIXED_PRECISION or output_dtype == "float32":
+            return
+        warnings.warn(
+            f"The model's output layer computes in {output_dtype} under "
+            f"dtype={self.dtype!r}, as every layer of the builder that sets no "
+            "dtype of its own; Keras' mixed-precision guide keeps the last "
+            "layer in float32, for outputs (probabilities) and a loss in "
+            "float32: make it with dtype='float32', e.g. keras.layers.Dense("
+            "n_outputs, activation='softmax', dtype='float32'). Its outputs are "
+            "cast to float32 as they are.",
+            UserWarning,
+            stacklevel=6,
+        )
 
     def _make_loss(self):
         if self.loss is not None:
