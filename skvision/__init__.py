@@ -22,6 +22,7 @@ _LAZY = {
     "ConvNetRegressor": "skvision.regressors",
     "DenseNetClassifier": "skvision.classifiers",
     "DenseNetRegressor": "skvision.regressors",
+    "EmbeddingNet": "skvision.embedding",
     "KerasClassifier": "skvision.wrappers",
     "KerasRegressor": "skvision.wrappers",
     "load": "skvision._persistence",

@@ -11,6 +11,8 @@ The autoencoders' own parameters, the same for the dense
 and the convolutional one, come the same way (``<autoencoder parameters>``).
 """
 
+import re
+
 _COMMON = {
     "optimizer": """\
     optimizer : {"adam", "adamw", "sgd", "rmsprop"}, default="adam"
@@ -108,6 +110,33 @@ _FAMILIES = {
     validation_fraction : float, default=0.1
         Fraction of the training samples held out for early stopping and the
         adaptive learning rate, unless ``fit`` gets ``validation_data``.""",
+    },
+    "embedding": {
+        "learning_rate": """\
+    learning_rate : "constant", "adaptive", dict or callable, default="constant"
+        Learning-rate schedule. ``"adaptive"`` divides it by 5 when the
+        monitored score has not improved for 3 epochs; a dict ``{7: 1e-3}``
+        switches to 1e-3 at epoch 7 (``learning_rate_init`` before); a callable
+        is called as ``learning_rate(epoch, current_rate)``.""",
+        "batch_size": """\
+    batch_size : int, default=128
+        Images per batch of ``transform`` and of decoding files; a training
+        step reads one episode instead.""",
+        "early_stopping": """\
+    early_stopping : bool, default=False
+        Stop when ``monitor`` has not improved for ``n_iter_no_change`` epochs.""",
+        "monitor": """\
+    monitor : {"val_accuracy", "val_loss", "accuracy", "loss"}, \
+            default="val_accuracy"
+        Score watched by early stopping and the adaptive learning rate: the
+        episodes' loss, or their accuracy (the fraction of queries nearest to
+        their own class's prototype). Without validation data the training
+        counterpart is used.""",
+        "validation_fraction": """\
+    validation_fraction : float, default=0.1
+        Fraction of the classes held out (all their images) for early
+        stopping and the adaptive learning rate, unless ``fit`` gets
+        ``validation_data``; at least 2 classes, and ``n_way`` left to train.""",
     },
     "autoencoder": {
         "monitor": """\
@@ -245,6 +274,24 @@ ARCHITECTURE_PARAMETERS = {
         Training-only random left-right flips.
 """,
 }
+
+
+def _with_defaults(text, **defaults):
+    """``text`` with the documented defaults of the named parameters replaced."""
+    for name, value in defaults.items():
+        pattern = rf"(?m)^(    {name} : .*default=).*$"
+        text = re.sub(pattern, lambda match, value=value: match[1] + value, text)
+    return text
+
+
+# EmbeddingNet's network is the conv classifier's, with Snell et al.'s
+# defaults: ``    <embedding conv parameters>``.
+ARCHITECTURE_PARAMETERS["embedding conv"] = _with_defaults(
+    ARCHITECTURE_PARAMETERS["conv"],
+    conv_blocks="((64,), (64,), (64,), (64,))",
+    dense_layer_sizes="()",
+    dropout="0.0",
+)
 
 
 def training_parameters(family):

@@ -100,10 +100,16 @@ def _check_keras_members(names, where):
 def skvision_keras_objects():
     """skvision's own registered Keras objects, by registered name."""
     from ._networks.backbone import ApplicationPreprocessing
+    from ._networks.embedding import EpisodeAccuracy, PrototypicalLoss, TripletLoss
 
     return {
         keras.saving.get_registered_name(cls): cls
-        for cls in (ApplicationPreprocessing,)
+        for cls in (
+            ApplicationPreprocessing,
+            EpisodeAccuracy,
+            PrototypicalLoss,
+            TripletLoss,
+        )
     }
 
 

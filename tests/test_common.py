@@ -11,6 +11,7 @@ from skvision import (
     DenseAutoencoder,
     DenseNetClassifier,
     DenseNetRegressor,
+    EmbeddingNet,
     KerasClassifier,
     KerasRegressor,
 )
@@ -155,6 +156,20 @@ ESTIMATORS = [
         image_shape=(-1, 1, 1),
         learning_rate_init=0.05,
         **SGD,
+    ),
+    # Metric learning on 2-way episodes of one support and one query image
+    # per class: the checks' labels have 2 or 3 classes of 3 or more samples.
+    EmbeddingNet(
+        conv_blocks=((4,),),
+        pool_size=None,
+        batch_normalization=False,
+        image_shape=(-1, 1, 1),
+        embedding_dim=3,
+        n_way=2,
+        n_shot=1,
+        n_query=1,
+        learning_rate_init=0.05,
+        **{**SGD, "max_iter": 3},
     ),
 ]
 

@@ -58,6 +58,7 @@ ESTIMATORS = {
     ],
     "regressor": ["DenseNetRegressor", "ConvNetRegressor", "KerasRegressor"],
     "autoencoder": ["DenseAutoencoder", "ConvAutoencoder"],
+    "embedding": ["EmbeddingNet"],
 }
 
 
