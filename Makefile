@@ -12,7 +12,7 @@ ifneq ($(wildcard ../shared/data),)
 export SKVISION_DATA ?= $(abspath ../shared/data)
 endif
 
-.PHONY: demo test test-kernels test-latest lock lint docs docs-full benchmark clean
+.PHONY: demo test test-kernels test-latest lock lint docs docs-full benchmark bench-peers clean
 
 # The build tools come from the lock too, so skvision is built without
 # isolation: nothing unpinned enters the venv. -qq: setuptools' notice about
@@ -88,5 +88,26 @@ lock:
 benchmark: $(VENV)/.installed
 	$(PY) benchmarks/bench_dense.py
 
+# skvision against raw Keras and skorch (PyTorch, CPU build) on the same
+# network, in a venv of its own: the peers never enter the test venv, and
+# skvision depends on none of them. benchmarks/requirements-peers.txt pins
+# them; PEERS_PIP_OPTIONS tells pip where the CPU torch wheel is, when
+# PIP_FIND_LINKS does not (see that file). BENCH_ARGS go to the script
+# (e.g. BENCH_ARGS=--quick).
+PEERS_VENV := .venv-peers
+PEERS_LOCK := benchmarks/requirements-peers.txt
+PEERS_PIP_OPTIONS ?=
+
+$(PEERS_VENV)/.installed: pyproject.toml $(LOCK) $(PEERS_LOCK)
+	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet -c $(LOCK) pip setuptools wheel
+	$(PEERS_VENV)/bin/python -m pip install -qq --no-build-isolation -c $(LOCK) -e .
+	$(PEERS_VENV)/bin/python -m pip install --quiet $(PEERS_PIP_OPTIONS) \
+		-c $(LOCK) -c $(PEERS_LOCK) torch skorch
+	touch $@
+
+bench-peers: $(PEERS_VENV)/.installed
+	$(PEERS_VENV)/bin/python benchmarks/bench_peers.py $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) $(LATEST_VENV) figures docs/_build
+	rm -rf $(VENV) $(LATEST_VENV) $(PEERS_VENV) figures docs/_build
