@@ -249,7 +249,7 @@ class EmbeddingNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, KerasEstim
 
     # -- fitting ----------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, *, validation_data=None):
+    def fit(self, X, y, *, groups=None, validation_data=None):
         """Train the embedding on episodes of ``(X, y)`` for up to ``max_iter`` epochs.
 
         Parameters
@@ -260,6 +260,12 @@ class EmbeddingNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, KerasEstim
         y : array-like of shape (n_samples,)
             Class labels: at least ``n_way`` classes (and 2), each with
             ``n_shot + n_query`` images or more.
+        groups : array-like of shape (n_samples,), default=None
+            A group of classes per image (e.g. Omniglot's alphabets), constant
+            within a class: each episode then draws its classes from one
+            group (up to ``n_way``, all of a smaller group), the harder task of
+            telling similar classes apart; groups also shape the validation
+            episodes.
         validation_data : tuple (X_val, y_val), default=None
             Images of other classes to measure the validation score on,
             instead of holding out ``validation_fraction`` of the classes.
@@ -277,6 +283,7 @@ class EmbeddingNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, KerasEstim
             epochs=self.max_iter,
             incremental=False,
             n_way=self.n_way,
+            groups=groups,
         )
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -317,9 +324,10 @@ class EmbeddingNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, KerasEstim
             model = keras.Model(model.input, unit(model.output), name=model.name)
         return model, attributes
 
-    def _prepare_targets(self, X, y, *, reset, n_way=2):
-        """``y`` as it is, checked: episodes relabel their classes for Keras.
+    def _prepare_targets(self, X, y, *, reset, n_way=2, groups=None):
+        """``y`` checked, with ``groups`` beside it: a record per sample.
 
+        The labels never reach Keras: episodes relabel their classes.
         Training labels are checked for ``n_way`` classes, validation labels
         for 2 (their episodes take fewer ways when there are fewer classes).
         """
@@ -329,21 +337,32 @@ class EmbeddingNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, KerasEstim
                 "is None."
             )
         y = np.asarray(y)
+        if groups is not None:
+            groups = np.asarray(groups)
+            if groups.shape != y.shape:
+                raise ValueError(
+                    f"groups has shape {groups.shape}, but y has {y.shape}; pass "
+                    "one group per sample."
+                )
+            y = np.rec.fromarrays([y, groups], names="label,group")
         self._sampler(y, n_way=n_way)  # raises on labels that cannot make one
         return y
 
-    def _sampler(self, y, *, n_way=None, name="y", what="an episode"):
+    def _sampler(self, targets, *, n_way=None, name="y", what="an episode"):
+        labels, groups = _labels_and_groups(targets)
         return _episodes.EpisodeSampler(
-            y,
+            labels,
             self.n_way if n_way is None else n_way,
             self.n_shot + self.n_query,
+            groups=groups,
             name=name,
             what=what,
         )
 
     def _split_validation(self, targets):
         """Hold out whole classes: ``validation_fraction`` of them."""
-        classes = np.unique(targets)
+        labels, _ = _labels_and_groups(targets)
+        classes = np.unique(labels)
         n_val = math.ceil(self.validation_fraction * len(classes))
         if n_val < 2 or len(classes) - n_val < self.n_way:
             raise ValueError(
@@ -354,31 +373,35 @@ class EmbeddingNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, KerasEstim
                 "or early_stopping=False."
             )
         rng = np.random.default_rng(self._seed)
-        held_out = np.isin(targets, rng.choice(classes, n_val, replace=False))
+        held_out = np.isin(labels, rng.choice(classes, n_val, replace=False))
         return np.flatnonzero(~held_out), np.flatnonzero(held_out)
 
     def _feed(self, arrays, rows):
-        X, y, _ = arrays
+        X, targets, _ = arrays
         if rows is not None:
-            X, y = X[rows], y[rows]
-        sampler = self._sampler(y)
+            X, targets = X[rows], targets[rows]
+        sampler = self._sampler(targets)
         dataset = _episodes.training_episodes(X, sampler, self._epoch_seed())
         # The episodes are drawn at random; Keras would warn at its default True.
         return dict(
             x=dataset,
-            steps_per_epoch=math.ceil(len(y) / sampler.size),
+            steps_per_epoch=math.ceil(len(targets) / sampler.size),
             shuffle=False,
         )
 
     def _feed_validation(self, validation):
         if validation is None:
             return {}
-        X, y, _ = validation
-        n_way = min(self.n_way, len(np.unique(y)))
+        X, targets, _ = validation
+        labels, _ = _labels_and_groups(targets)
+        n_way = min(self.n_way, len(np.unique(labels)))
         sampler = self._sampler(
-            y, n_way=n_way, name="the validation labels", what="a validation episode"
+            targets,
+            n_way=n_way,
+            name="the validation labels",
+            what="a validation episode",
         )
-        n_episodes = max(MIN_VALIDATION_EPISODES, math.ceil(len(y) / sampler.size))
+        n_episodes = max(MIN_VALIDATION_EPISODES, math.ceil(len(labels) / sampler.size))
         seed = 0 if self._seed is None else self._seed
         dataset = _episodes.fixed_episodes(X, sampler, n_episodes, seed)
         return dict(validation_data=dataset.repeat(), validation_steps=n_episodes)
@@ -439,3 +462,10 @@ class EmbeddingNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, KerasEstim
             The embeddings of ``X``.
         """
         return self.fit(X, y, **fit_params).transform(X)
+
+
+def _labels_and_groups(targets):
+    """``(labels, groups)`` of prepared targets; groups None when not given."""
+    if targets.dtype.names:
+        return targets["label"], targets["group"]
+    return targets, None

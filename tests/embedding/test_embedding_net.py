@@ -171,14 +171,17 @@ def test_augmentation_trains_and_predicts_deterministically(digit_images):
     )
 
 
-def test_image_files_train_like_the_arrays(tmp_path, digit_images):
+@pytest.mark.parametrize("grouped", [False, True])
+def test_image_files_train_like_the_arrays(tmp_path, digit_images, grouped):
     images, y = digit_images
     images, y = images[:300], y[:300]
+    groups = np.where(y < 4, "low", "high") if grouped else None
     paths = np.array([str(tmp_path / f"{i}.png") for i in range(len(y))])
     for path, image in zip(paths, images, strict=True):
         Image.fromarray(image).save(path)
-    from_files = EmbeddingNet(max_iter=2, image_shape=(8, 8), **TINY).fit(paths, y)
-    from_arrays = EmbeddingNet(max_iter=2, **TINY).fit(images, y)
+    from_files = EmbeddingNet(max_iter=2, image_shape=(8, 8), **TINY)
+    from_files.fit(paths, y, groups=groups)
+    from_arrays = EmbeddingNet(max_iter=2, **TINY).fit(images, y, groups=groups)
     # The same pixels in the same episodes, through two input pipelines.
     np.testing.assert_allclose(
         from_files.transform(paths), from_arrays.transform(images), rtol=1e-4, atol=1e-5
@@ -263,3 +266,29 @@ def test_unfitted_transform_is_not_fitted_error(digit_images):
 def test_clone_keeps_the_parameters():
     net = EmbeddingNet(objective="triplet", margin=0.3, n_way=7)
     assert clone(net).get_params() == net.get_params()
+
+
+def test_groups_make_episodes_within_a_group(digit_images):
+    from skvision.embedding._episodes import EpisodeSampler
+
+    _, y = digit_images
+    groups = np.where(y < 4, "low", "high")  # 4 and 6 classes
+    sampler = EpisodeSampler(y, 5, 3, groups=groups)
+    rng = np.random.default_rng(0)
+    sizes = set()
+    for _ in range(50):
+        rows, labels = sampler.episode(rng)
+        assert len(set(groups[rows])) == 1
+        n_way = len(np.unique(y[rows]))
+        sizes.add(n_way)
+        assert len(rows) == len(labels) == 3 * n_way
+    assert sizes == {4, 5}  # all of the small group, n_way of the large one
+
+
+def test_fit_with_groups(digit_images):
+    images, y = digit_images
+    groups = np.where(y < 4, "low", "high")
+    net = EmbeddingNet(max_iter=1, **TINY).fit(images, y, groups=groups)
+    assert net.transform(images[:5]).shape == (5, 16)
+    with pytest.raises(ValueError, match="constant within a class"):
+        EmbeddingNet(**TINY).fit(images, y, groups=np.arange(len(y)) % 2)
