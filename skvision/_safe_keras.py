@@ -101,11 +101,13 @@ def skvision_keras_objects():
     """skvision's own registered Keras objects, by registered name."""
     from ._networks.backbone import ApplicationPreprocessing
     from ._networks.embedding import EpisodeAccuracy, PrototypicalLoss, TripletLoss
+    from ._networks.layers import BatchNormalization
 
     return {
         keras.saving.get_registered_name(cls): cls
         for cls in (
             ApplicationPreprocessing,
+            BatchNormalization,
             EpisodeAccuracy,
             PrototypicalLoss,
             TripletLoss,

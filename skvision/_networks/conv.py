@@ -13,6 +13,7 @@ the convolutional autoencoder.
 
 from .._keras import keras, layers
 from .dense import network_head, pixel_input, weighted_block
+from .layers import BatchNormalization
 from .params import (
     AUGMENTATION_SEED_OFFSET,
     HEAD_SEED_OFFSET,
@@ -48,7 +49,10 @@ def conv_block(
     """``Conv2D`` (or ``Conv2DTranspose``) -> [BatchNormalization] -> activation.
 
     ``transpose=True`` makes the convolution a transposed one, which grows the
-    feature maps by ``strides`` (the autoencoder's decoder). ``layer_params``
+    feature maps by ``strides`` (the autoencoder's decoder). The batch
+    normalization is skvision's, which trains through TensorFlow's fused
+    kernel (:class:`~skvision._networks.layers.BatchNormalization`: half the
+    ``make demo`` CNN's step on a CPU). ``layer_params``
     are :func:`~skvision._networks.dense.weighted_block`'s ``activation``,
     ``negative_slope``, ``batch_normalization``, ``l2``, ``seed`` and
     ``dtype``.
@@ -61,6 +65,7 @@ def conv_block(
         strides=strides,
         padding=padding,
         name=name,
+        normalization=BatchNormalization,
         **layer_params,
     )
 

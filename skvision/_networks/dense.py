@@ -41,6 +41,7 @@ def weighted_block(
     seed=None,
     name,
     dtype=None,
+    normalization=layers.BatchNormalization,
     **options,
 ):
     """``layer(**options)`` -> [BatchNormalization] -> activation.
@@ -48,7 +49,7 @@ def weighted_block(
     The pattern of every hidden layer with weights (``layers.Dense``,
     ``layers.Conv2D``, ``layers.Conv2DTranspose``): its kernel initializer is
     matched to ``activation``, ``l2`` penalizes its kernel, and it has no bias
-    before batch normalization.
+    before batch normalization, an instance of the ``normalization`` class.
     """
     x = layer(
         # A bias before batch normalization is cancelled by its centring.
@@ -60,7 +61,7 @@ def weighted_block(
         **options,
     )(x)
     if batch_normalization:
-        x = layers.BatchNormalization(name=f"{name}_bn", dtype=dtype)(x)
+        x = normalization(name=f"{name}_bn", dtype=dtype)(x)
     return activation_layer(activation, negative_slope, f"{name}_act", dtype)(x)
 
 
