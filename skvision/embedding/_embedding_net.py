@@ -444,25 +444,6 @@ class EmbeddingNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, KerasEstim
         X = self._check_predict_input(X)
         return self._outputs(self._predictor, X)
 
-    def fit_transform(self, X, y, **fit_params):
-        """Fit to ``(X, y)``, then return the embeddings of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, h, w[, c])
-            Training images.
-        y : array-like of shape (n_samples,)
-            Class labels.
-        **fit_params : dict
-            Passed to :meth:`fit` (``validation_data``).
-
-        Returns
-        -------
-        embeddings : ndarray of shape (n_samples, embedding_dim)
-            The embeddings of ``X``.
-        """
-        return self.fit(X, y, **fit_params).transform(X)
-
 
 def _labels_and_groups(targets):
     """``(labels, groups)`` of prepared targets; groups None when not given."""
