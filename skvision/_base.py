@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from . import _batches, _export, _persistence, _training
+from . import _batches, _export, _inference, _persistence, _training
 from ._fixes import Interval, StrOptions
 from ._keras import BaseWrapper, keras, no_retracing_warnings
 from ._random import draw_seed, seeded
@@ -510,10 +510,12 @@ class KerasEstimator(BaseEstimator, metaclass=ABCMeta):
 
     # Inference helpers derived from model_ (``_inference.FastPredictor``s):
     # rebuilt after training and unpickling, never pickled.
-    _predictor_attributes = ()
+    _predictor_attributes = ("_predictor",)
 
     def _make_predictors(self):
-        """Build the attributes named in ``_predictor_attributes``."""
+        """Build the attributes named in ``_predictor_attributes``: by default
+        ``_predictor``, the whole network's outputs."""
+        self._predictor = _inference.FastPredictor(self.model_)
 
     def _check_predict_input(self, X):
         check_is_fitted(self, "model_")

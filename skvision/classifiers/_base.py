@@ -238,7 +238,7 @@ class BaseNetClassifier(ClassifierMixin, KerasEstimator):
     _predictor_attributes = ("_predictor", "_feature_predictor", "_augmenter")
 
     def _make_predictors(self):
-        self._predictor = _inference.FastPredictor(self.model_)
+        super()._make_predictors()
         # One sub-model for the life of model_: a new one per call would
         # retrace Keras' predict function every time.
         self._feature_predictor = _inference.FastPredictor(

@@ -6,7 +6,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
-from .. import _inference
 from .._base import KerasEstimator
 from .._docstrings import fill_doc
 from .._fixes import Interval, StrOptions, _fit_context
@@ -415,11 +414,6 @@ class EmbeddingNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, KerasEstim
         return [EpisodeAccuracy(self.n_shot, self.n_query)]
 
     # -- inference --------------------------------------------------------------
-    _predictor_attributes = ("_predictor",)
-
-    def _make_predictors(self):
-        self._predictor = _inference.FastPredictor(self.model_)
-
     def _feature_model(self):
         """The whole network: its outputs are the embeddings."""
         return self.model_

@@ -3,7 +3,6 @@
 import numpy as np
 from sklearn.base import RegressorMixin
 
-from .. import _inference
 from .._base import KerasEstimator
 from .._fixes import StrOptions, _fit_context
 
@@ -105,11 +104,6 @@ class BaseNetRegressor(RegressorMixin, KerasEstimator):
         X = self._check_predict_input(X)
         outputs = self._outputs(self._predictor, X)
         return outputs.ravel() if self._y_1d else outputs
-
-    _predictor_attributes = ("_predictor",)
-
-    def _make_predictors(self):
-        self._predictor = _inference.FastPredictor(self.model_)
 
     def _prepare_targets(self, X, y, *, reset, classes=None):
         if y is None:

@@ -8,7 +8,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base import KerasEstimator
 from .._fixes import Interval, StrOptions, _fit_context
-from .._inference import FastPredictor
 from .._networks.backbone import build_backbone_features
 from .._networks.params import resolve_image_shape
 from .._random import draw_seed, seeded
@@ -185,11 +184,6 @@ class BackboneFeatures(
             dtype=self.dtype,
         )
         return model, {"image_shape_": image_shape}
-
-    _predictor_attributes = ("_predictor",)
-
-    def _make_predictors(self):
-        self._predictor = FastPredictor(self.model_)
 
     def _feature_model(self):
         return self.model_
