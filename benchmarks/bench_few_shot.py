@@ -24,6 +24,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 from scipy import ndimage  # noqa: E402
+from sklearn.frozen import FrozenEstimator  # noqa: E402
 from sklearn.model_selection import cross_val_score  # noqa: E402
 from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
 
@@ -130,8 +131,6 @@ def ablation(args):
     net = ConvNetClassifier(
         **CROSS_ENTROPY, max_iter=max(1, round(40 * epochs_scale)), random_state=0
     ).fit(images[~test], y[~test])
-    from sklearn.frozen import FrozenEstimator
-
     features = BackboneFeatures(FrozenEstimator(net)).fit_transform(images[test])
     report(
         "cross-entropy features (the example's CNN)",

@@ -158,6 +158,7 @@ def test_validation_episodes_are_fixed(digit_images):
     feed = net._feed_validation((images[y >= 5], y[y >= 5], None))
     steps = feed["validation_steps"]
     passes = list(feed["validation_data"].take(2 * steps).as_numpy_iterator())
+    # The same pipeline's two passes: the same pixels, bit for bit.
     for first, second in zip(passes[:steps], passes[steps:], strict=True):
         np.testing.assert_array_equal(first[0], second[0])
 
@@ -166,6 +167,7 @@ def test_augmentation_trains_and_predicts_deterministically(digit_images):
     images, y = digit_images
     net = EmbeddingNet(rotation_range=15, translation_range=0.1, max_iter=1, **TINY)
     net.fit(images, y)
+    # The same call twice: augmentation must not act at inference.
     np.testing.assert_array_equal(
         net.transform(images[:30]), net.transform(images[:30])
     )
@@ -191,6 +193,7 @@ def test_image_files_train_like_the_arrays(tmp_path, digit_images, grouped):
 def test_pickle_and_save_round_trips(tmp_path, fitted, digit_images):
     images, _ = digit_images
     expected = fitted.transform(images[:40])
+    # The same network and weights through the same predictor: bit-identical.
     restored = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(restored.transform(images[:40]), expected)
     loaded = skvision.load(fitted.save(tmp_path / "embedding.skv"))
