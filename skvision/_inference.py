@@ -1,161 +1,121 @@
-"""A NumPy forward pass for chains of dense layers.
+"""Fast forward passes for scoring: a NumPy chain of layers, else Keras.
 
 ``keras.Model.predict`` costs ~40 ms per call whatever the batch size, and even
 ``predict_on_batch`` ~1 ms, which dominates when a service scores one image at
-a time.  Dense nets are a handful of matrix products, so for models made only
-of the layers below we read the weights once, fold batch normalization into the
-preceding dense layer, and run the chain in NumPy (float32, like Keras).
-Any other model falls back to Keras' ``predict_on_batch``. The chain computes
-in the weights' precision, as Keras does, except under mixed precision, where
-Keras computes the hidden layers in float16 or bfloat16 and the chain in the
+a time. For a model that is a single chain of the layers
+:mod:`skvision._numpy_layers` computes (dense and convolutional layers, batch
+normalization folded into them, pooling, activations), the weights are read
+once and the chain runs in NumPy. Dense chains run any batch this way;
+chains with convolutions only calls of up to :data:`NUMPY_CONV_FLOPS`,
+above which TensorFlow's kernels are faster. Any other model, or
+batch, goes through Keras' ``predict_on_batch``. The chain computes in the
+weights' precision, as Keras does, except under mixed precision, where Keras
+computes the hidden layers in float16 or bfloat16 and the chain in the
 weights' float32; Keras' half-precision outputs come back as float32.
 """
 
 import numpy as np
-from scipy.special import erf
 
-from ._keras import activations, keras, layers, no_retracing_warnings
-
-_SQRT_HALF = np.float32(np.sqrt(0.5))
-_SELU_ALPHA = np.float32(1.6732632423543772)
-_SELU_SCALE = np.float32(1.0507009873554805)
-
-
-def _softmax(z):
-    z = z - z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    return z
-
-
-_ACTIVATIONS = {
-    "linear": lambda z: z,
-    "relu": lambda z: np.maximum(z, 0, out=z),
-    "tanh": np.tanh,
-    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
-    "elu": lambda z: np.where(z > 0, z, np.expm1(z)),
-    "selu": lambda z: _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * np.expm1(z)),
-    "gelu": lambda z: 0.5 * z * (1 + erf(z * _SQRT_HALF)),
-    "softmax": _softmax,
-}
-
-
-def _activation_name(function):
-    name = activations.serialize(function)
-    return name if isinstance(name, str) else None
-
-
-class _Affine:
-    """``x @ kernel + bias``, into which a following batch norm is folded."""
-
-    def __init__(self, kernel, bias):
-        self.kernel, self.bias = kernel, bias
-
-    def fold_batch_norm(self, layer):
-        gamma = layer.gamma.numpy() if layer.scale else 1.0
-        beta = layer.beta.numpy() if layer.center else 0.0
-        scale = gamma / np.sqrt(layer.moving_variance.numpy() + layer.epsilon)
-        dtype = self.kernel.dtype
-        self.kernel = (self.kernel * scale).astype(dtype)
-        self.bias = ((self.bias - layer.moving_mean.numpy()) * scale + beta).astype(
-            dtype
-        )
-
-    def __call__(self, x):
-        return x @ self.kernel + self.bias
-
-
-def _rescaling(layer, dtype):
-    scale, offset = np.asarray(layer.scale, dtype), np.asarray(layer.offset, dtype)
-
-    def rescale(z):
-        z = z * scale
-        z += offset
-        return z
-
-    return rescale
-
-
-def _leaky_relu(slope):
-    slope = np.float32(slope)
-    return lambda z: np.where(z > 0, z, slope * z)
-
+from . import _numpy_layers as nl
+from ._keras import keras, layers, no_retracing_warnings
 
 _IDENTITY_AT_INFERENCE = (
     layers.InputLayer,
     layers.Dropout,
     layers.GaussianNoise,
     layers.ActivityRegularization,
+    # The augmentation skvision builds: random only in training.
+    layers.RandomFlip,
+    layers.RandomRotation,
+    layers.RandomZoom,
+    layers.RandomTranslation,
+    layers.RandomBrightness,
+    layers.RandomContrast,
 )
 
-
-def _reshape(layer):
-    target = tuple(layer.target_shape)
-    return lambda z: z.reshape(len(z), *target)
-
-
-def _flatten(z):
-    return z.reshape(len(z), -1)
+# Convolutions run in NumPy for calls of at most this many FLOPs; above it,
+# TensorFlow's kernels make up for its ~1 ms per call. On the ``make demo``
+# CNN (8.5 MFLOP of convolutions an image) NumPy costs ~0.18 ms an image,
+# TensorFlow ~1 ms plus ~0.09 ms an image: even at ~11 images (94 MFLOP).
+NUMPY_CONV_FLOPS = 50e6
 
 
-def compile_dense_chain(model):
+def compile_chain(model):
     """Turn a Keras model into a list of NumPy functions, or None if unsupported.
 
-    Supported: a single chain of ``Dense``, ``BatchNormalization`` (on the last
-    axis, right after a ``Dense``), ``Activation``, ``LeakyReLU``,
-    ``Rescaling``, ``Reshape``, ``Flatten`` and ``Dropout``, ``GaussianNoise``
-    and ``ActivityRegularization`` layers (identity at inference), and nested
+    Supported: a single chain of ``Dense`` and channels-last ``Conv2D``
+    layers (with any activation of :data:`skvision._numpy_layers.ACTIVATIONS`),
+    ``BatchNormalization`` on the last axis right after one of them,
+    ``Activation``, ``ReLU``, ``LeakyReLU``, ``Rescaling``, ``Reshape``,
+    ``Flatten``, max and average pooling, global pooling, the layers that are
+    identity at inference (dropout, noise, random augmentation), and nested
     models that are such chains themselves (a user's network inside the
-    estimator's input pipeline).
+    estimator's input pipeline, the augmentation block).
     """
     chain = _single_chain(model)
     if chain is None:
         return None
     steps = []
-    for layer in chain:
+    for layer, output_shape in chain:
         if isinstance(layer, _IDENTITY_AT_INFERENCE):
             continue
         if isinstance(layer, keras.Model):
-            nested = compile_dense_chain(layer)
+            nested = compile_chain(layer)
             if nested is None:
                 return None
             steps.extend(nested)
             continue
-        if isinstance(layer, layers.Dense):
-            kernel = layer.kernel.numpy()
-            bias = layer.bias.numpy() if layer.use_bias else np.zeros(layer.units)
-            steps.append(_Affine(kernel, bias.astype(kernel.dtype)))
-            name = _activation_name(layer.activation)
-            if name == "linear":
-                continue
-            step = _ACTIVATIONS.get(name)
-        elif isinstance(layer, layers.BatchNormalization):
-            follows_dense = steps and isinstance(steps[-1], _Affine)
-            if not follows_dense or layer.axis not in (-1, 1):
+        if isinstance(layer, layers.BatchNormalization):
+            follows_affine = steps and isinstance(steps[-1], nl.Affine)
+            last_axis = layer.axis in (-1, layer.input_spec.ndim - 1)
+            if not (follows_affine and last_axis):
                 return None
             steps[-1].fold_batch_norm(layer)
             continue
-        elif isinstance(layer, layers.LeakyReLU):
-            step = _leaky_relu(layer.negative_slope)
-        elif isinstance(layer, layers.Rescaling):
-            step = _rescaling(layer, model.inputs[0].dtype)
-        elif isinstance(layer, layers.Reshape):
-            step = _reshape(layer)
-        elif isinstance(layer, layers.Flatten):
-            step = _flatten
-        elif isinstance(layer, layers.Activation):
-            step = _ACTIVATIONS.get(_activation_name(layer.activation))
+        new_steps = _layer_steps(layer, output_shape, model.inputs[0].dtype)
+        if new_steps is None:
+            return None
+        steps.extend(new_steps)
+    return steps
+
+
+def _layer_steps(layer, output_shape, input_dtype):
+    """The NumPy functions computing ``layer``, or None if unsupported."""
+    if isinstance(layer, (layers.Dense, layers.Conv2D)):
+        step = nl.activation(layer.activation)
+        if isinstance(layer, layers.Dense):
+            affine = nl.Affine.from_dense(layer)
+        elif nl.supports_conv(layer):
+            affine = nl.Conv2D(layer, output_shape)
         else:
             return None
         if step is None:
             return None
-        steps.append(step)
-    return steps
+        return [affine] if step is nl.identity else [affine, step]
+    if isinstance(layer, layers.Activation):
+        step = nl.activation(layer.activation)
+    elif isinstance(layer, layers.ReLU):
+        step = nl.relu_layer(layer)
+    elif isinstance(layer, layers.LeakyReLU):
+        step = nl.leaky_relu(layer.negative_slope)
+    elif isinstance(layer, layers.Rescaling):
+        step = nl.rescaling(layer, input_dtype)
+    elif isinstance(layer, layers.Reshape):
+        step = nl.reshape(layer)
+    elif isinstance(layer, layers.Flatten) and nl.supports_flatten(layer):
+        step = nl.flatten
+    elif nl.supports_pooling(layer):
+        step = nl.pooling(layer)
+    elif nl.supports_global_pooling(layer):
+        step = nl.global_pooling(layer)
+    else:
+        step = None
+    return None if step is None else [step]
 
 
 def _single_chain(model):
-    """The layers from ``model``'s input to its output, when each reads the
-    previous one's output only; None otherwise.
+    """The layers from ``model``'s input to its output, with their output
+    shapes, when each reads the previous one's output only; None otherwise.
 
     Walked back from the output through the graph's own nodes: a layer's
     first call need not be this model's (copied and nested models call their
@@ -169,7 +129,7 @@ def _single_chain(model):
         node = layer._inbound_nodes[node_index]
         if len(node.input_tensors) != 1 or isinstance(layer, layers.InputLayer):
             return None
-        chain.append(layer)
+        chain.append((layer, tensor.shape))
         tensor = node.input_tensors[0]
     return chain[::-1]
 
@@ -198,6 +158,9 @@ def run_chain(steps, X, dtype="float32"):
     return np.concatenate(outputs) if len(outputs) > 1 else outputs[0]
 
 
+_NOT_COMPILED = object()  # a version no model has: not even untrained ones (None)
+
+
 class FastPredictor:
     """Model outputs through the NumPy chain when possible, else Keras.
 
@@ -211,13 +174,17 @@ class FastPredictor:
     def __init__(self, model, trained_by=None):
         self.model = model
         self.trained_by = model if trained_by is None else trained_by
-        self._steps, self._version = None, None
+        self._steps, self._conv_flops = None, 0
+        self._version = _NOT_COMPILED
 
     def __call__(self, X):
         version = _training_steps(self.trained_by)
         if version != self._version:
-            self._steps, self._version = compile_dense_chain(self.model), version
-        if self._steps is None:
+            self._steps, self._version = compile_chain(self.model), version
+            convs = [s for s in self._steps or () if isinstance(s, nl.Conv2D)]
+            self._conv_flops = sum(conv.flops for conv in convs)
+        too_costly = len(X) * self._conv_flops > NUMPY_CONV_FLOPS
+        if self._steps is None or too_costly:
             return keras_predict(self.model, X)
         return run_chain(self._steps, X, self.model.inputs[0].dtype)
 

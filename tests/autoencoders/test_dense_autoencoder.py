@@ -8,7 +8,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skvision import DenseAutoencoder
-from skvision._inference import FastPredictor, compile_dense_chain
+from skvision._inference import FastPredictor, compile_chain
 from skvision.metrics import reconstruction_error
 
 FAST = dict(
@@ -75,7 +75,7 @@ def test_numpy_chain_skips_training_only_layers():
             keras.layers.ActivityRegularization(l1=0.1),
         ]
     )
-    assert len(compile_dense_chain(model)) == 2  # the affine map and the relu
+    assert len(compile_chain(model)) == 2  # the affine map and the relu
     X = np.random.default_rng(0).random((5, 6)).astype(np.float32)
     np.testing.assert_allclose(
         FastPredictor(model)(X), model.predict(X, verbose=0), rtol=1e-5, atol=1e-6
