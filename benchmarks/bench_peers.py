@@ -46,7 +46,9 @@ validation split: skvision's ``ConvNetClassifier``, the same layers in raw
 Keras, and skorch's ``NeuralNetClassifier`` on PyTorch's CPU build, trained an
 epoch at a time in turn in one process (``make bench-peers``, a venv of its
 own). The floor is the epoch's training FLOPs (three forward passes, computed
-from the layers) at the machine's peak float32 rate."""
+from the layers) at the machine's peak float32 rate: cores x clock x FMA
+width, or the rate NumPy's float32 matrix product reaches where that is
+higher (``benchmarks/_flops.py``)."""
 
 PARAMETERS = 422_314
 BATCH = 128
