@@ -27,6 +27,27 @@ from ._images import decode_image, encode_paths
 from ._keras import keras  # TensorFlow, when it is the backend, imported quietly
 
 PREFETCH_BATCHES = 2
+
+
+def untuned(dataset):
+    """``dataset`` without tf.data's autotuning.
+
+    Autotuning adds a thread that sleeps for growing intervals, and deleting
+    an iterator waits for it to wake: Keras' ``fit`` returned up to 20 s
+    after its last epoch (7 s on average on the ``make demo`` CNN,
+    ``benchmarks/bench_peers.py``). Untuned, parallel maps at ``AUTOTUNE``
+    run one call per core.
+    """
+    options = _tensorflow().data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
+
+
+def prefetched(dataset):
+    """``dataset`` with ``PREFETCH_BATCHES`` batches made ahead, untuned."""
+    return untuned(dataset.prefetch(PREFETCH_BATCHES))
+
+
 # On backends other than TensorFlow, whose Keras array input costs little per
 # epoch, arrays of this size or more are still gathered batch by batch: Keras
 # would copy them whole (a second copy of the data), while the gather costs a
@@ -74,7 +95,7 @@ def row_batches(arrays, rows, batch_size, seed, *, shuffle=True):
     batches = tf.data.Dataset.from_tensor_slices(np.asarray(rows, dtype=np.int64))
     if shuffle:
         batches = batches.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
-    return batches.batch(batch_size).map(gather_op).prefetch(PREFETCH_BATCHES)
+    return prefetched(batches.batch(batch_size).map(gather_op))
 
 
 def epochs(dataset, n_samples, batch_size):
@@ -209,4 +230,4 @@ def path_batches(
     dataset = dataset.map(
         sample, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
     )
-    return dataset.batch(batch_size).prefetch(PREFETCH_BATCHES)
+    return prefetched(dataset.batch(batch_size))

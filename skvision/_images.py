@@ -354,13 +354,15 @@ def find_bad_files(filenames, *, image_size, channels=3, crop_to_aspect_ratio=Fa
 
 def _failing(tf, encoded, image_size, channels, crop_to_aspect_ratio):
     """Indices of the files that fail to decode in a parallel pipeline."""
+    from ._batches import untuned  # _batches imports this module
+
     options = dict(
         image_size=image_size,
         channels=channels,
         crop_to_aspect_ratio=crop_to_aspect_ratio,
     )
     indices = np.arange(len(encoded), dtype=np.int64)
-    scan = (
+    scan = untuned(
         tf.data.Dataset.from_tensor_slices((indices, encoded))
         .map(
             lambda k, path: (k, decode_image(path, **options)),

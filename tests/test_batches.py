@@ -11,7 +11,7 @@ from sklearn.model_selection import GridSearchCV, cross_validate, train_test_spl
 from sklearn.pipeline import make_pipeline
 
 from skvision import ConvAutoencoder, ConvNetClassifier, DenseNetClassifier
-from skvision._batches import ImagePaths, decoder, path_batches
+from skvision._batches import ImagePaths, decoder, path_batches, row_batches
 from skvision._keras import keras
 from skvision.datasets import load_image_folder
 
@@ -157,9 +157,9 @@ def test_files_are_decoded_a_few_batches_ahead_never_all_at_once(images):
     while len(decoded) != settled and time.monotonic() < deadline:
         settled = len(decoded)
         time.sleep(0.5)
-    # 3 batches taken, 2 prefetched, and what tf.data's autotuner keeps in
-    # flight, which grows with the cores and under load: 56 to 87 files on 2
-    # cores. Decoding them all at once, or a buffer of them all, reads 1,440.
+    # 3 batches taken, 2 prefetched, and the parallel decoding's calls in
+    # flight, one per core. Decoding them all at once, or a buffer of them
+    # all, reads 1,440.
     assert len(decoded) <= len(many) // 8
 
 
@@ -242,3 +242,15 @@ def test_a_conv_autoencoder_reads_files_like_their_decoded_arrays(images):
     )
     # Trained on the files' pixels, scaled as for uint8 arrays: the loss fell.
     assert autoencoder.history_["loss"][-1] < autoencoder.history_["loss"][0]
+
+
+def test_pipelines_are_not_autotuned(images):
+    # Deleting an autotuned iterator waits for its tuning thread to wake up:
+    # Keras' fit returned seconds after its last epoch.
+    X = np.zeros((10, 4), np.float32)
+    pipelines = [
+        row_batches((X, None, None), np.arange(10), 4, seed=0),
+        path_batches(ImagePaths(images.filenames, SHAPE), batch_size=8),
+    ]
+    for dataset in pipelines:
+        assert dataset.options().autotune.enabled is False

@@ -158,7 +158,7 @@ def _episode_pipeline(tf, X, indices, draw):
         episodes = _decoded(tf, X, episodes)
     else:
         episodes = episodes.map(_gatherer(tf, X))
-    return episodes.prefetch(_batches.PREFETCH_BATCHES)
+    return _batches.prefetched(episodes)
 
 
 def _gatherer(tf, X):
