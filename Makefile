@@ -12,7 +12,7 @@ ifneq ($(wildcard ../shared/data),)
 export SKVISION_DATA ?= $(abspath ../shared/data)
 endif
 
-.PHONY: demo test test-kernels test-latest lock lint docs docs-full benchmark bench-peers clean
+.PHONY: demo test test-kernels test-latest lock lint docs docs-full benchmark bench-gpu bench-peers clean
 
 # The build tools come from the lock too, so skvision is built without
 # isolation: nothing unpinned enters the venv. -qq: setuptools' notice about
@@ -87,6 +87,12 @@ lock:
 
 benchmark: $(VENV)/.installed
 	$(PY) benchmarks/bench_dense.py
+
+# On a machine with an NVIDIA GPU: the demo CNN, the reference CNN and
+# MobileNetV3Small from JPEG files, in float32 and mixed precision
+# (BENCH_ARGS=--quick: a smoke run on a CPU, saved under results/quick/).
+bench-gpu: $(VENV)/.installed
+	$(PY) benchmarks/bench_gpu.py $(BENCH_ARGS)
 
 # skvision against raw Keras and skorch (PyTorch, CPU build) on the same
 # network, in a venv of its own: the peers never enter the test venv, and

@@ -17,7 +17,8 @@ thing against that baseline:
   compares the two, whatever the default);
 * the pipeline's gather and prefetch: the gather on ``tf.data.AUTOTUNE``
   parallel calls and prefetch, or ``tf.gather`` inside TensorFlow rather than
-  NumPy;
+  NumPy; every pipeline untuned, as skvision's (``bench_fit_return.py``:
+  an autotuned iterator's deletion adds a wait to each ``fit``);
 * channels-first convolutions (the CNNs);
 * in a fresh process each, since TensorFlow reads them when it starts:
   ``TF_ENABLE_ONEDNN_OPTS=0`` and ``=1`` (and ``=1`` with oneDNN held to
@@ -190,7 +191,7 @@ def pipeline(X, y, kind="skvision"):
 
         batches = tf.data.Dataset.from_tensor_slices(rows)
         batches = batches.shuffle(len(rows), seed=0, reshuffle_each_iteration=True)
-        dataset = (
+        dataset = _batches.untuned(
             batches.batch(BATCH)
             .map(gather_op, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
             .prefetch(tf.data.AUTOTUNE)
@@ -199,10 +200,10 @@ def pipeline(X, y, kind="skvision"):
         X_t, y_t = tf.constant(X), tf.constant(y)
         batches = tf.data.Dataset.from_tensor_slices(rows)
         batches = batches.shuffle(len(rows), seed=0, reshuffle_each_iteration=True)
-        dataset = (
-            batches.batch(BATCH)
-            .map(lambda b: (tf.gather(X_t, tf.sort(b)), tf.gather(y_t, tf.sort(b))))
-            .prefetch(2)
+        dataset = _batches.prefetched(
+            batches.batch(BATCH).map(
+                lambda b: (tf.gather(X_t, tf.sort(b)), tf.gather(y_t, tf.sort(b)))
+            )
         )
     return _batches.epochs(dataset, len(X), BATCH)[0]
 
