@@ -55,7 +55,7 @@ from skvision.datasets import fetch_fashion_mnist  # noqa: E402
 
 # isort: split
 from _results import NOT_RECORDED, _gpus, add_arguments, save_run, table  # noqa: E402
-from bench_peers import BATCH, skvision_model  # noqa: E402  (benchmarks/)
+from bench_peers import BATCH, seconds, skvision_model  # noqa: E402  (benchmarks/)
 
 DTYPES = ("float32", "mixed_float16", "mixed_bfloat16")
 WORKLOADS = ("demo", "reference", "mobilenet")
@@ -255,12 +255,6 @@ def mobilenet(batch_size, **params):
 
 
 MODELS = {"demo": demo_cnn, "reference": reference_cnn, "mobilenet": mobilenet}
-
-
-def seconds(function, *args):
-    start = time.perf_counter()
-    function(*args)
-    return time.perf_counter() - start
 
 
 def measure(workload, dtype, data, epochs, batch_size, utilisation):

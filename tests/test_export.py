@@ -6,7 +6,8 @@ estimator's ``predict_proba`` or ``transform`` on the same images.
 
 Tolerance: the runtimes compute in float32 with their own kernels (XNNPACK,
 MLAS, oneDNN), which each picks for the CPU it runs on, and summation orders,
-and the dense net's estimator runs a NumPy chain; each of the networks' few
+and the estimators run a NumPy chain (dense nets, small calls to conv
+nets); each of the networks' few
 layers may differ by a few float32 ulps (1.2e-7 relative). Observed: up to
 6e-7 (the conv autoencoder's codes, of order 1, through TFLite and ONNX
 Runtime on an AVX-512 EPYC); ``rtol=1e-4`` and ``atol=1e-5`` leave 10x for

@@ -23,6 +23,7 @@ from skvision import (
     DenseNetClassifier,
     KerasClassifier,
 )
+from skvision._inference import NUMPY_CONV_FLOPS
 from skvision._keras import keras
 from skvision._training import keras_floatx
 
@@ -136,11 +137,16 @@ def test_dense_classifier_trains_in_bfloat16_and_predicts_float32(dense_bf16, di
 def test_conv_classifier_trains_in_bfloat16_and_predicts_float32(conv_bf16, digits):
     _, _, X_test, y_test = digits
     assert_mixed_layers(conv_bf16.model_, output="probabilities")
-    # A conv net predicts through Keras (no NumPy chain): its bfloat16
-    # features come back as float32 too.
+    # Small calls run the NumPy chain on the float32 weights; calls too
+    # costly for it go through Keras, whose bfloat16 outputs come back as
+    # float32 too.
     images = images_of(X_test)
     assert_probabilities(conv_bf16.predict_proba(images))
     assert conv_bf16.extract_features(images).dtype == np.float32
+    per_image = conv_bf16._predictor._conv_flops
+    n_for_keras = int(NUMPY_CONV_FLOPS // per_image) + 1
+    many = np.resize(images, (n_for_keras, *images.shape[1:]))
+    assert_probabilities(conv_bf16.predict_proba(many))
     assert conv_bf16.score(images, y_test) > MIN_ACCURACY
     assert global_precision() == ("float32", "float32")
 
@@ -215,6 +221,7 @@ def test_mixed_float16_runs_on_cpu_with_loss_scaling(digits, tmp_path):
         restored = copy.model_.optimizer
         assert isinstance(restored, keras.optimizers.LossScaleOptimizer)
         assert float(restored.dynamic_scale.numpy()) == scale
+        # The same network and weights through the same predictor.
         np.testing.assert_array_equal(
             copy.predict_proba(X_test), clf.predict_proba(X_test)
         )

@@ -70,6 +70,7 @@ def test_other_cases_are_keras_computation_unchanged(shape, dtype, training):
     x = tf.constant(rng.normal(1.0, 2.0, shape).astype(dtype))
     weights = tf.constant(rng.normal(size=shape).astype(dtype))
     ours, theirs = _pair(shape, dtype)
+    # Ours calls Keras' own call here: the same code run twice, bit for bit.
     for a, b in zip(
         _step(ours, x, weights, training),
         _step(theirs, x, weights, training),
@@ -104,6 +105,7 @@ def test_conv_nets_use_it_and_learn_alike(tmp_path):
     assert kinds["dense_0_bn"] is keras.layers.BatchNormalization
     assert clf.score(images, y) > 0.9
     again = ConvNetClassifier(**params).fit(images, y)
+    # The same code run twice, then the same network and weights loaded.
     np.testing.assert_array_equal(
         clf.predict_proba(images), again.predict_proba(images)
     )
