@@ -7,6 +7,7 @@ the trials of dead workers by their heartbeats. The user guide's "Running a
 search on a cluster" tells how to use it.
 """
 
+import contextlib
 import os
 import random
 import socket
@@ -576,41 +577,41 @@ def run_distributed_search(
     """
     _check_search(search, X, y, fit_params)
     grace_period = _check_liveness(heartbeat_interval, grace_period)
-    storage = _shared_storage(storage)
-    seed = _worker_seed(search.random_state, worker_id)
-    sampler, pruner = _sampler_and_pruner(search, seed)
-    optuna.create_study(
-        storage=storage,
-        study_name=study_name,
-        direction="maximize",
-        load_if_exists=True,
-    )
-    study = _ExactStudy(
-        study_name,
-        storage,
-        sampler,
-        pruner,
-        n_trials=n_trials,
-        poll=poll_interval,
-        worker=_worker_name(worker_id),
-        heartbeat_interval=heartbeat_interval,
-        grace_period=grace_period,
-        reconnect_timeout=reconnect_timeout,
-    )
-    params = search.get_params(deep=False)
-    with warnings.catch_warnings():
-        # The user was told when they made their OptunaSearchCV; not twice.
-        warnings.simplefilter("ignore", ExperimentalWarning)
-        worker = type(search)(**{**params, "study": study, "refit": refit})
-    try:
-        return worker.fit(X, y, **fit_params)
-    except _TooManyFailures as error:
-        failed = [t for t in study.get_trials() if t.number in error.numbers]
-        groups = fit_params.pop("groups", None)
-        reason = describe_first_failure(
-            failed, search, X, y, groups=groups, fit_params=fit_params
+    with _opened(storage, _shared_storage) as storage:
+        seed = _worker_seed(search.random_state, worker_id)
+        sampler, pruner = _sampler_and_pruner(search, seed)
+        optuna.create_study(
+            storage=storage,
+            study_name=study_name,
+            direction="maximize",
+            load_if_exists=True,
         )
-        raise RuntimeError(f"{error} {reason}") from None
+        study = _ExactStudy(
+            study_name,
+            storage,
+            sampler,
+            pruner,
+            n_trials=n_trials,
+            poll=poll_interval,
+            worker=_worker_name(worker_id),
+            heartbeat_interval=heartbeat_interval,
+            grace_period=grace_period,
+            reconnect_timeout=reconnect_timeout,
+        )
+        params = search.get_params(deep=False)
+        with warnings.catch_warnings():
+            # The user was told when they made their OptunaSearchCV; not twice.
+            warnings.simplefilter("ignore", ExperimentalWarning)
+            worker = type(search)(**{**params, "study": study, "refit": refit})
+        try:
+            return worker.fit(X, y, **fit_params)
+        except _TooManyFailures as error:
+            failed = [t for t in study.get_trials() if t.number in error.numbers]
+            groups = fit_params.pop("groups", None)
+            reason = describe_first_failure(
+                failed, search, X, y, groups=groups, fit_params=fit_params
+            )
+            raise RuntimeError(f"{error} {reason}") from None
 
 
 @validate_params(
@@ -677,14 +678,38 @@ def load_best_estimator(search, X, y=None, *, storage, study_name, **fit_params)
     0.5
     """
     check_lengths(X, y)
-    study = _load_study(study_name, check_storage(storage, stored=True))
+    with _opened(check_storage(storage, stored=True), _rdb_storage) as storage:
+        best_params = _load_study(study_name, storage).best_params
     if isinstance(search, HyperbandSearchCV):
         estimator = epoch_estimator(search.estimator, search.max_epochs)
     elif isinstance(search, OptunaSearchCV):
         estimator = clone(search.estimator)
     else:
         estimator = clone(search)
-    return estimator.set_params(**study.best_params).fit(X, y, **fit_params)
+    return estimator.set_params(**best_params).fit(X, y, **fit_params)
+
+
+@contextlib.contextmanager
+def _opened(storage, open_storage):
+    """``open_storage(storage)``; closed after when ``storage`` is a URL.
+
+    The connections an ``RDBStorage`` made here pools would otherwise stay
+    open until the garbage collector deletes them, each warning
+    (``ResourceWarning``) in whatever code runs at that moment. A disposed
+    engine opens new ones if the study is read again.
+    """
+    opened = open_storage(storage)
+    try:
+        yield opened
+    finally:
+        if isinstance(storage, str):
+            opened.engine.dispose()
+
+
+def _rdb_storage(storage):
+    if isinstance(storage, str):
+        return optuna.storages.RDBStorage(storage)
+    return storage
 
 
 def _load_study(study_name, storage):

@@ -106,7 +106,11 @@ def test_a_failed_call_creates_no_study_in_a_shared_database(data, postgres_url)
         run_distributed_search(
             sgd_search(), X, y[:-1], storage=postgres_url, study_name="s", n_trials=2
         )
-    assert optuna.get_all_study_names(postgres_url) == []
+    storage = optuna.storages.RDBStorage(postgres_url)
+    try:
+        assert optuna.get_all_study_names(storage) == []
+    finally:
+        storage.engine.dispose()  # left to the garbage collector, they warn later
 
 
 def test_load_best_estimator_names_a_bad_argument_before_the_storage(

@@ -3,6 +3,7 @@
 import importlib.util
 
 import optuna
+import psycopg
 import pytest
 from optuna.distributions import FloatDistribution
 from sklearn.datasets import load_digits
@@ -189,3 +190,29 @@ def test_an_unknown_study_name_lists_the_stored_ones(tmp_path, data):
     optuna.create_study(storage=url, study_name="there")
     with pytest.raises(ValueError, match=r"no study named 'gone'.*\['there'\]"):
         load_best_estimator(sgd_search(), X, y, storage=url, study_name="gone")
+
+
+def _open_connections(url):
+    """How many connections other than this query's the database ``url`` has."""
+    with psycopg.connect(url) as connection:
+        return connection.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
+
+
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_url_search_leaves_no_connection_open(data, postgres_url):
+    # Connections left to the garbage collector stay open on the server until
+    # then, and warn in whatever code runs at that moment.
+    X, y = data
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    search = run_distributed_search(
+        sgd_search(), X, y, storage=postgres_url, study_name="s", n_trials=2
+    )
+    assert _open_connections(postgres_url) == 0
+    best = load_best_estimator(sgd_search(), X, y, storage=postgres_url, study_name="s")
+    assert _open_connections(postgres_url) == 0
+    assert best.alpha == search.best_params_["alpha"]
+    assert len(search.study_.trials) == 2  # a closed engine reconnects
