@@ -117,6 +117,18 @@ def machine(packages=(), notes=None):
     return info
 
 
+def load_text(start, end):
+    """``os.getloadavg()`` at a run's start and end, as a sentence for notes."""
+
+    def shown(values):
+        return ", ".join(f"{v:.2f}" for v in values)
+
+    return (
+        f"Load average (1, 5, 15 min) at start {shown(start)}, at end "
+        f"{shown(end)} ({os.cpu_count()} cores)."
+    )
+
+
 def command_line():
     """The command that is running, as a user would type it."""
     script = Path(sys.argv[0]).resolve()

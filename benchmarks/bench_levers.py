@@ -304,7 +304,7 @@ def main():
         default=None,
         help="measure only these levers",
     )
-    from _results import add_arguments, save_run, table  # benchmarks/
+    from _results import add_arguments, load_text, save_run, table  # benchmarks/
 
     add_arguments(parser)
     args = parser.parse_args()
@@ -346,11 +346,7 @@ def main():
     )
     for row in rows:
         print(f"| {row[0]} | {row[1]} | {row[2]:.2f} | {row[3]:.2f} | {row[4]:.3f} |")
-    load = (
-        f"Load average (1, 5, 15 min) at start "
-        f"{', '.join(f'{v:.2f}' for v in load_start)}, at end "
-        f"{', '.join(f'{v:.2f}' for v in load_end)} ({os.cpu_count()} cores)."
-    )
+    load = load_text(load_start, load_end)
     print(load)
     import keras  # noqa: F401  (recorded with the machine)
 

@@ -36,7 +36,7 @@ from skvision.datasets import fetch_fashion_mnist  # noqa: E402
 
 # isort: split
 from _flops import TRAINING_PASSES, arithmetic_floor, forward_flops  # noqa: E402
-from _results import add_arguments, save_run, table  # noqa: E402  (benchmarks/)
+from _results import add_arguments, load_text, save_run, table  # noqa: E402  (benchmarks/)
 
 DESCRIPTION = """\
 The ``make demo`` network (two conv-BN-ReLU-pool blocks of 32 and 64 filters,
@@ -291,10 +291,7 @@ def main():
             + " | ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row)
             + " |"
         )
-    load = (
-        f"Load average (1, 5, 15 min) at start {_load(load_start)}, at end "
-        f"{_load(load_end)} ({os.cpu_count()} cores)."
-    )
+    load = load_text(load_start, load_end)
     print(load)
     flops_text = (
         f"Forward pass {products / 1e6:.2f} MFLOP of convolutions and dense "
@@ -328,10 +325,6 @@ def main():
         packages=("torch", "skorch"),
         notes=f"{flops_text} {load}",
     )
-
-
-def _load(values):
-    return ", ".join(f"{v:.2f}" for v in values)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from skvision.datasets import fetch_fashion_mnist  # noqa: E402
 
 # isort: split
 from _flops import TRAINING_PASSES, arithmetic_floor, forward_flops  # noqa: E402
-from _results import add_arguments, save_run, table  # noqa: E402  (benchmarks/)
+from _results import add_arguments, load_text, save_run, table  # noqa: E402  (benchmarks/)
 
 DESCRIPTION = """\
 One training step (batch 128) of the ``make demo`` CNN on Fashion-MNIST,
@@ -258,11 +258,7 @@ def main():
     print("\n| piece | ms per step | share of a skvision step |\n|---|---|---|")
     for name, value, share in rows:
         print(f"| {name} | {value:.2f} | {share:.2f} |")
-    load = (
-        f"Load average (1, 5, 15 min) at start "
-        f"{', '.join(f'{v:.2f}' for v in load_start)}, at end "
-        f"{', '.join(f'{v:.2f}' for v in load_end)} ({os.cpu_count()} cores)."
-    )
+    load = load_text(load_start, load_end)
     print(load)
     save_run(
         "profile",
