@@ -34,8 +34,8 @@ def untuned(dataset):
 
     Autotuning adds a thread that sleeps for growing intervals, and deleting
     an iterator waits for it to wake: Keras' ``fit`` returned up to 20 s
-    after its last epoch (7 s on average on the ``make demo`` CNN,
-    ``benchmarks/bench_peers.py``). Untuned, parallel maps at ``AUTOTUNE``
+    after its last epoch (3.7 s on average on the ``make demo`` CNN,
+    ``benchmarks/bench_fit_return.py``). Untuned, parallel maps at ``AUTOTUNE``
     run one call per core.
     """
     options = _tensorflow().data.Options()
